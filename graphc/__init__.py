@@ -11,6 +11,7 @@ from .gradients import NotDifferentiable, RegisterGradient, gradients, no_gradie
 from .graph import (Graph, GraphKeys, NodeDef, Operation, Tensor, add_to_collection, add_to_collections,
                     control_dependencies, device, get_collection, get_collection_ref, get_default_graph,
                     name_scope, reset_default_graph)
+from .control_flow_ops import *  # noqa: F401,F403
 from .ops.array import *  # noqa: F401,F403
 from .ops.control import *  # noqa: F401,F403
 from .ops.inputs import *  # noqa: F401,F403
@@ -32,7 +33,8 @@ from .init_ops import (constant_initializer, glorot_normal_initializer, glorot_u
                        zeros_initializer)
 from .variable_scope import AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope  # noqa: E402
 from . import contrib  # noqa: E402
-from . import io, summary  # noqa: E402
+from . import keras, layers  # noqa: E402
+from . import data, io, summary  # noqa: E402
 from .io import dump, import_graph_def  # noqa: E402
 
 half, double = float16, float64

@@ -106,7 +106,9 @@ class FeedConverter:
     def __call__(self, value):
         kind = type(value)
         if kind is np.ndarray:
-            if value.dtype == self._np_dtype and value.shape in self._checked_shapes and value.flags.c_contiguous:
+            flags = value.flags
+            if value.dtype == self._np_dtype and value.shape in self._checked_shapes and flags.c_contiguous \
+                    and flags.aligned:
                 return value
         elif kind is self._scalar_type or kind is int and self._scalar_type is float:
             return np.array(value, self._np_dtype)
@@ -128,8 +130,8 @@ def convert_feed(tensor, value):
         raise op_error(InvalidArgumentError, tensor.op,
                        f"Cannot feed value of shape {array.shape} for Tensor '{tensor.name}', "
                        f"which has shape {tensor.shape}")
-    if tensor.dtype != dtypes.string and not array.flags.c_contiguous:
-        array = np.ascontiguousarray(array)
+    if tensor.dtype != dtypes.string and not (array.flags.c_contiguous and array.flags.aligned):
+        array = np.require(array, requirements="CA")  # compiled code loads elements at their alignment
     return array
 
 

@@ -190,9 +190,8 @@ class Graph:
         for t in inputs:
             if not isinstance(t, Tensor):
                 raise TypeError(f"{op_type}: input {t!r} is not a Tensor")
-            if t.graph is not self:
-                raise ValueError(f"{op_type}: input '{t.name}' belongs to another graph")
         with self._lock:
+            inputs = [t if t.graph is self else self._capture_input(op_type, t) for t in inputs]
             name = name if exact_name else self.unique_name(name or op_type)
             frames = self._frames_override if self._frames_override is not None else provenance.capture()
             try:
@@ -214,6 +213,11 @@ class Graph:
             self._ops_by_name[name] = op
             self._note_growth()
         return op
+
+    def _capture_input(self, op_type, tensor):
+        """The tensor standing here for `tensor` of another graph: none in a Graph (a
+        function's FuncGraph captures tensors of the graphs enclosing it)."""
+        raise ValueError(f"{op_type}: input '{tensor.name}' belongs to another graph")
 
     def _control_inputs_for(self, inputs, explicit):
         wanted = [op for frame in self._control_stack for op in frame] + list(explicit)
@@ -461,11 +465,14 @@ def reset_default_graph():
 
 def name_scope(name, default_name=None, values=None):
     """`tf.name_scope`: a scope in the default graph (or in that of `values`)."""
-    graph = _graph_of(values) or get_default_graph()
+    graph = graph_for(values) or get_default_graph()
     return graph.name_scope(name if name is not None else default_name)
 
 
-def _graph_of(values):
+def graph_for(values):
+    default = get_default_graph()
+    if getattr(default, "outer_graph", None) is not None:
+        return default  # tracing a function: its ops go into the function's graph
     for v in values or ():
         if isinstance(v, (Tensor, Operation)):
             return v.graph

@@ -4,6 +4,12 @@ The key is the fetch targets, the fed tensors and the feeds' ranks; not the
 graph version, since ops never change once created, so a plan stays valid when
 the graph grows (new ops in a training loop do not recompile old fetches).
 The executor (the numpy `reference` or the LLVM JIT) is chosen once per Session.
+
+Threads (as TF1, `run` may be called from many at once): each plan is compiled
+once (a thread wanting a plan being compiled waits for it), and each run holds
+the locks of the variables its plan uses, taken in name order, so runs that
+share a variable are serialised (an update is never lost or seen half-done)
+and runs that share none go in parallel.
 """
 import collections
 import os
@@ -13,7 +19,8 @@ import threading
 from . import graph as graph_lib
 from .fetches import FeedConverter, FetchStructure, feed_items
 
-# Compiled plans kept per session; the least recently used is dropped beyond this.
+# Compiled plans kept per session; the least recently used is dropped beyond this
+# (its native code is freed with it: runtime/jit.py).
 _MAX_PLANS = 256
 
 _default_session_stack = graph_lib.DefaultStack(lambda: None)
@@ -36,6 +43,8 @@ class Session:
         self._plans = collections.OrderedDict()
         self._runners = collections.OrderedDict()
         self._plans_lock = threading.Lock()
+        self._compiling = {}          # plan key -> lock held while it compiles
+        self._variable_locks = {}     # variable name -> lock held by runs using it
         self._closed = False
         self._default_scope = None
 
@@ -61,9 +70,10 @@ class Session:
         if runner is None:
             runner = self._runner(fetches, feed_dict)
             if key is not None:
-                self._runners[key] = runner
-                while len(self._runners) > _MAX_PLANS:
-                    self._runners.popitem(last=False)
+                with self._plans_lock:
+                    self._runners[key] = runner
+                    while len(self._runners) > _MAX_PLANS:
+                        self._runners.popitem(last=False)
         self.graph.note_run()
         return runner(*feed_dict.values())
 
@@ -73,22 +83,41 @@ class Session:
         return Callable(self, structure, fed)
 
     def _plan(self, targets, fed, ranks):
+        """The compiled plan for the key, and the locks of its variables."""
         key = (tuple(targets), tuple(fed), tuple(ranks))
-        with self._plans_lock:
-            plan = self._plans.get(key)
-            if plan is not None:
-                self._plans.move_to_end(key)
-                return plan
+        while True:
+            with self._plans_lock:
+                compiled = self._plans.get(key)
+                if compiled is not None:
+                    self._plans.move_to_end(key)
+                    return compiled
+                compiling = self._compiling.get(key)
+                if compiling is None:
+                    compiling = self._compiling[key] = threading.Lock()
+                    compiling.acquire()
+                    break
+            with compiling:  # another thread compiles it: wait, then look again
+                pass
+        try:
+            compiled = self._compile(key, targets, fed, ranks)
+            with self._plans_lock:
+                self._plans[key] = compiled
+                while len(self._plans) > _MAX_PLANS:
+                    self._plans.popitem(last=False)
+        finally:
+            with self._plans_lock:
+                del self._compiling[key]
+            compiling.release()
+        return compiled
+
+    def _compile(self, key, targets, fed, ranks):
         from graphc.runtime import CompileOptions
         if os.environ.get("GRAPHC_LOG_COMPILES"):
             print(f"graphc: compiling {_compile_reason(key, list(self._plans))}", file=sys.stderr)
         options = CompileOptions(tuple(self.passes), tuple(ranks), self.threads)
         plan = self._executor.compile(self.graph, targets, fed, options)
-        with self._plans_lock:
-            self._plans[key] = plan
-            while len(self._plans) > _MAX_PLANS:
-                self._plans.popitem(last=False)
-        return plan
+        names = sorted({op.name for op in _ops_of(plan) if op.type == "VariableV2"})
+        return plan, _Locks([self._variable_locks.setdefault(name, threading.Lock()) for name in names])
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function of the `feed_list` values returning `fetches`: the plan is
@@ -141,7 +170,9 @@ class Callable:
         self._fed = fed
         self._converters = [FeedConverter(t) for t in fed]
         self._rank_polymorphic = any(t.shape.ndims is None for t in fed)
-        self._plan = None if self._rank_polymorphic else session._plan(structure.targets, fed, [t.shape.ndims for t in fed])
+        self._plan = self._locks = None
+        if not self._rank_polymorphic:
+            self._plan, self._locks = session._plan(structure.targets, fed, [t.shape.ndims for t in fed])
 
     def __call__(self, *feed_values, **_options):
         if len(feed_values) != len(self._fed):
@@ -149,10 +180,12 @@ class Callable:
         if self._session._closed:
             self._session._check_open()
         arrays = [convert(v) for convert, v in zip(self._converters, feed_values)]
-        plan = self._plan
+        plan, locks = self._plan, self._locks
         if self._rank_polymorphic:
-            plan = self._session._plan(self._structure.targets, self._fed, [a.ndim for a in arrays])
-        return self._structure.build(plan.run(arrays, self._session._state))
+            plan, locks = self._session._plan(self._structure.targets, self._fed, [a.ndim for a in arrays])
+        with locks:
+            values = plan.run(arrays, self._session._state)
+        return self._structure.build(values)
 
     @property
     def graph(self):
@@ -194,6 +227,27 @@ class InteractiveSession(Session):
                 pass
             self._default_scope = None
         super().close()
+
+
+class _Locks:
+    """Several locks held together, taken in the order given (name order: no deadlock)."""
+
+    def __init__(self, locks):
+        self.locks = locks
+
+    def __enter__(self):
+        for lock in self.locks:
+            lock.acquire()
+
+    def __exit__(self, *exc):
+        for lock in reversed(self.locks):
+            lock.release()
+
+
+def _ops_of(plan):
+    """The ops a compiled plan runs (those of its optimised graph when it has one)."""
+    order = getattr(plan, "order", None)
+    return order if order is not None else plan.graph.get_operations()
 
 
 def _thread_count(config):

@@ -16,6 +16,7 @@ import threading
 import weakref
 
 from . import dtypes, provenance, shapes
+from .func_graph import variable_graph
 from .graph import GraphKeys, get_default_graph
 from .init_ops import GlorotUniform, Zeros
 from .variables import Variable
@@ -100,6 +101,7 @@ _thread = threading.local()
 
 
 def _scope_state(graph):
+    graph = variable_graph(graph)
     states = _thread.__dict__.setdefault("states", weakref.WeakKeyDictionary())
     if graph not in states:
         states[graph] = _ScopeState()
@@ -107,6 +109,7 @@ def _scope_state(graph):
 
 
 def _store(graph):
+    graph = variable_graph(graph)
     if graph not in _variable_stores:
         _variable_stores[graph] = _VariableStore(graph)
     return _variable_stores[graph]

@@ -14,7 +14,7 @@ from graphc.ops.building import apply_op
 from .program import contract
 
 
-def _fusible(op):
+def fusible(op):
     d = op.op_def
     return (d.kind == ELEMENTWISE and not d.is_composite and not d.stateful and len(op.outputs) == 1
             and op.type != "FusedElementwise" and op.outputs[0].dtype.name != "string")
@@ -25,7 +25,7 @@ def fuse_elementwise(program):
     position = {op: i for i, op in enumerate(ops)}
     group_of = {}
     for op in ops:
-        if not _fusible(op):
+        if not fusible(op):
             continue
         group = [op]
         for t in op.inputs:
@@ -33,7 +33,7 @@ def fuse_elementwise(program):
             if candidate is None or candidate is group or t.shape != op.outputs[0].shape:
                 continue
             merged = sorted(set(candidate) | set(group), key=position.get)
-            if not _reaches_group_from_outside(merged, position):
+            if not reaches_group_from_outside(merged, position):
                 group = merged
         for member in group:
             group_of[member] = group
@@ -62,7 +62,7 @@ def _with_matmul_prologue(group, targets, consumers):
     return group
 
 
-def _reaches_group_from_outside(group, position):
+def reaches_group_from_outside(group, position):
     """Whether an input of the group from outside it depends on a member of it."""
     members, first = set(group), min(position[m] for m in group)
     stack = [p for op in group for p in [t.op for t in op.inputs] + list(op.control_inputs) if p not in members]
@@ -83,14 +83,33 @@ def _build(ops, old_inputs, new_inputs, outputs):
     FusedMatMul when the group starts with the MatMul whose product it consumes
     (the product is then input 0 of the element-wise body)."""
     matmul = ops[0] if ops[0].type == "MatMul" else None
-    body_ops = ops[1:] if matmul is not None else ops
     mapped = dict(zip(old_inputs, new_inputs))
-    args, kept = {}, []
-    if matmul is not None:
-        args[matmul.outputs[0]] = ("input", 0)
-        kept.append(matmul.outputs[0])
-    members = set(ops)
-    for old in dict.fromkeys(t for op in body_ops for t in op.inputs if t.op not in members):
+    if matmul is None:
+        body, kept = scalar_program(ops, outputs)
+        fused = apply_op("FusedElementwise", [mapped[t] for t in kept], name=f"{ops[-1].name}/fused",
+                         shape=outputs[0].shape, covers=covers(ops), **body)
+    else:
+        body, kept = scalar_program(ops[1:], outputs, leading=[matmul.outputs[0]])
+        operands = [mapped[t] for t in matmul.inputs] + [mapped[t] for t in kept[1:]]
+        fused = apply_op("FusedMatMul", operands, name=f"{matmul.name}/fused", shape=outputs[0].shape,
+                         covers=covers(ops), transpose_a=matmul.attrs["transpose_a"],
+                         transpose_b=matmul.attrs["transpose_b"], **body)
+    return list(fused) if isinstance(fused, tuple) else [fused]
+
+
+def covers(ops):
+    """What a fused op records of the user's ops, for dumps, kernels and errors."""
+    return tuple((op.name, op.type, op.provenance) for op in ops)
+
+
+def scalar_program(body_ops, outputs, leading=()):
+    """The per-element program of `body_ops` (in order) computing `outputs`:
+    attrs `nodes`, `outputs` and `dtypes` of a fused op, and its external input
+    tensors, `leading` first. Scalar constants are inlined."""
+    members = set(body_ops)
+    args = {t: ("input", i) for i, t in enumerate(leading)}
+    kept = list(leading)
+    for old in dict.fromkeys(t for op in body_ops for t in op.inputs if t.op not in members and t not in args):
         value = old.op.attrs["value"] if old.op.type == "Const" else None
         if value is not None and value.shape == ():
             args[old] = ("const", value[()])
@@ -102,12 +121,5 @@ def _build(ops, old_inputs, new_inputs, outputs):
         nodes.append((op.type, tuple(sorted(op.attrs.items())), tuple(args[t] for t in op.inputs),
                       op.outputs[0].dtype))
         args[op.outputs[0]] = ("node", len(nodes) - 1)
-    body = dict(nodes=tuple(nodes), outputs=tuple(args[t][1] for t in outputs), dtypes=tuple(t.dtype for t in outputs),
-                shape=outputs[0].shape, covers=tuple((op.name, op.type, op.provenance) for op in ops))
-    if matmul is None:
-        fused = apply_op("FusedElementwise", [mapped[t] for t in kept], name=f"{ops[-1].name}/fused", **body)
-    else:
-        operands = [mapped[t] for t in matmul.inputs] + [mapped[t] for t in kept[1:]]
-        fused = apply_op("FusedMatMul", operands, name=f"{matmul.name}/fused",
-                         transpose_a=matmul.attrs["transpose_a"], transpose_b=matmul.attrs["transpose_b"], **body)
-    return list(fused) if isinstance(fused, tuple) else [fused]
+    body = dict(nodes=tuple(nodes), outputs=tuple(args[t][1] for t in outputs), dtypes=tuple(t.dtype for t in outputs))
+    return body, kept

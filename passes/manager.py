@@ -13,7 +13,9 @@ from .constant_fold import constant_fold
 from .cse import cse
 from .dump import Dump
 from .expand import expand_composites
+from .functions import run_inside_functions
 from .fuse import fuse_elementwise
+from .fuse_reductions import fuse_reductions
 from .prune import prune
 from .simplify import simplify
 from .stabilize import stabilize
@@ -35,6 +37,7 @@ PIPELINE = (
     ("simplify", simplify),
     ("cse", cse),
     ("expand_composites", expand_composites),
+    ("fuse_reductions", fuse_reductions),
     ("fuse", fuse_elementwise),
 )
 PASS_NAMES = tuple(name for name, _ in PIPELINE)
@@ -80,7 +83,7 @@ def run_pipeline(program, names):
             continue
         before = len(program.ops())
         start = time.perf_counter()
-        result = fn(program)
+        result = run_inside_functions(fn(program), fn)
         seconds = time.perf_counter() - start
         verify(result, name, program)
         records.append(PassRecord(name, before, len(result.ops()), seconds))

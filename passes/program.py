@@ -124,6 +124,7 @@ def contract(program, groups, build):
     unit_of = {op: i for i, group in enumerate(groups) for op in group}
     used_outside = {t for op in ops for t in op.inputs if t.op in unit_of and unit_of.get(op) != unit_of[t.op]}
     used_outside |= {t for t in program.targets if isinstance(t, Tensor) and t.op in unit_of}
+    used_outside |= {t for op in program.targets if op in unit_of for t in op.outputs}  # a fetched op's values
     graph = Graph()
     graph.seed = program.graph.seed
     mapping = {t: _fed_placeholder(graph, t, t.shape) for t in program.feeds}

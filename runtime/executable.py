@@ -11,6 +11,7 @@ shape, the dims table and the arena layout; the compiled code is shape-generic.
 """
 import ctypes
 import logging
+import re
 import threading
 
 import numpy as np
@@ -20,11 +21,12 @@ from graphc.errors import FailedPreconditionError, InvalidArgumentError, Resourc
 from graphc.passes.manager import run_pipeline
 from graphc.ops.building import constant_value
 from graphc.passes.program import from_user_graph, specialize
-from . import externs, jit, memory
+from . import externs, host_inputs, jit, memory
 from .lower import LOWERINGS
 from .lower.scalar import ERROR_MESSAGES
-from .lower.types import I32, PTR, i64
-from .plan import ARENA, CONSTANT, FEED, HOST, OUTPUT, RUN_VALUES, VARIABLE, NotLowerable, Plan, through_aliases
+from .lower.dims import kernel_block
+from .lower.types import I32, I64, PTR, i64
+from .plan import ARENA, BUFFERS, DIMS_TABLE, CONSTANT, FEED, HOST, OUTPUT, RUN_VALUES, VARIABLE, NotLowerable, Plan, through_aliases
 from .reference import ReferenceExecutable
 
 _log = logging.getLogger("graphc")
@@ -41,6 +43,9 @@ class LLVMExecutor:
     default_passes = None  # all of them
 
     def compile(self, graph, targets, feeds, options):
+        hosted = host_inputs.host_outputs(targets, feeds)
+        if hosted:
+            return host_inputs.HostFedExecutable(self, graph, targets, feeds, hosted, options)
         passes = list(options.passes)
         program = from_user_graph(targets, feeds, options.feed_ranks)
         program, records = run_pipeline(program, passes + [p for p in _REQUIRED_PASSES if p not in passes])
@@ -65,8 +70,7 @@ class LLVMExecutable:
         self.threads = threads
         self.graph = plan.program.graph
         self.pass_log = pass_log
-        self.module_ir = _emit_module(plan)
-        self.compiled = jit.compile_module(self.module_ir, f"graphc_{id(self):x}")
+        self.compiled = jit.compile_module(_emit_module(plan), f"graphc_{id(self):x}")
         self._entry = _ENTRY(self.compiled.address("entry"))
         self._constants = {t: np.ascontiguousarray(t.op.attrs["value"], dtype=t.dtype.np)
                            for t, s in plan.storage.items() if s.kind == CONSTANT}
@@ -163,7 +167,9 @@ class Layout:
                 raise op_error(InvalidArgumentError, a.op, f"dimension {i} of '{a.name}' is "
                                f"{self.shapes[a][i]} where {self.shapes[b][j]} was expected "
                                f"(broadcasting a dimension unknown when compiled is not supported)")
-        self.dims = np.array([executable.threads] + [self.shapes[t][k] for t, k in plan.symbols[1:]], dtype=np.int64)
+        self.dims = np.array([value for symbols in plan.dims_blocks for value in
+                              [executable.threads] + [self.shapes[t][k] for t, k in map(plan.symbols.__getitem__, symbols)]],
+                             dtype=np.int64)
         self.dims_address = self.dims.ctypes.data
         self.error_info = np.zeros(_ERROR_INFO, np.int64)
         self.error_info_address = self.error_info.ctypes.data
@@ -195,7 +201,9 @@ class Layout:
             self._views[slot] = array
         self.run_values = np.zeros(max(len(plan.run_values), 1), np.int64)
         for name, slot in plan.externs.items():
-            self.pointers[slot] = self.run_values.ctypes.data if name == RUN_VALUES else externs.address(name)
+            self.pointers[slot] = (self.run_values.ctypes.data if name == RUN_VALUES else
+                                   self.pointers_address if name == BUFFERS else
+                                   self.dims_address if name == DIMS_TABLE else externs.address(name))
         feeds = [plan.storage[t] for t in plan.program.feeds]
         self.feed_slots = [s.slot for s in feeds]
         self.feed_stages = [None if s.slot not in self._views else self._views[s.slot].reshape(-1) for s in feeds]
@@ -275,14 +283,18 @@ def _aligned(n):
 def _concrete(plan, signature):
     """Every planned tensor's concrete shape, and every HOST value, for feeds
     of the given shapes."""
-    concrete = specialize(plan.program, signature)
-    shapes = {}
-    for tensor in plan.dims:
-        shape = concrete[tensor].shape
-        if not shape.is_fully_defined():
-            raise DataDependentShape(f"the shape of '{tensor.name}' depends on fed values, not only on "
-                                     "the feed shapes")
-        shapes[tensor] = tuple(shape.as_list())
+    try:
+        concrete = specialize(plan.program, signature)
+    except (ValueError, TypeError) as error:  # a shape rule rejects the fed shapes (it names the op)
+        raise InvalidArgumentError(None, None, f"the fed shapes {list(signature)} do not fit: {error}") from None
+    for program, sources, carried in plan.functions:  # outer functions first: nested ones read their shapes
+        arguments = [_concrete_shape(concrete[t]) for t in sources]
+        concrete.update(specialize(program, arguments))
+        for result, argument in carried:
+            if concrete[result].shape != concrete[argument].shape:
+                raise DataDependentShape(f"loop variable '{argument.name}' changes shape from "
+                                         f"{concrete[argument].shape} to {concrete[result].shape}")
+    shapes = {tensor: tuple(_concrete_shape(concrete[tensor])) for tensor in plan.dims}
     host = {}
     for storage in plan.storage.values():
         if storage.kind == HOST:
@@ -291,6 +303,12 @@ def _concrete(plan, signature):
                 raise DataDependentShape(f"'{storage.tensor.name}' was expected to follow from the feed shapes")
             host[storage.slot] = np.ascontiguousarray(value, dtype=storage.tensor.dtype.np)
     return shapes, host
+
+
+def _concrete_shape(tensor):
+    if not tensor.shape.is_fully_defined():
+        raise DataDependentShape(f"the shape of '{tensor.name}' depends on fed values, not only on the feed shapes")
+    return tensor.shape.as_list()
 
 
 class Kernel:
@@ -306,22 +324,55 @@ class Kernel:
         return self._executable.compiled.llvm_ir
 
 
+def call_step(builder, plan, step, fn, buffers, dims, info):
+    """Emit a call of step `fn` on the buffers of its tensors (loaded from the
+    pointer array `buffers`) and its block of the dims table; returns its i32 status."""
+    slots = [plan.slot_of(t) for t in step.outputs + step.inputs] + [plan.externs[e] for e in step.externs]
+    args = [builder.load(builder.gep(buffers, [i64(s)], inbounds=True, source_etype=PTR), typ=PTR) for s in slots]
+    block = builder.gep(dims, [i64(step.dims_block)], inbounds=True, source_etype=I64)
+    return builder.call(fn, args + [block] + ([info] if step.explain else []))
+
+
+def _emit_once(module, plan, step, name, emitted, texts):
+    """The step's kernel, emitted as `name` unless an identical kernel (the same
+    IR but for its name) is in the module already: then that one. An unrolled
+    loop's steps compile once. `texts` keeps each kept global's IR text."""
+    before = set(module.globals)
+    with kernel_block(plan, step):
+        fn = step.emit(module, name)
+    fn.attributes.add("noinline")  # kept apart: one giant inlined entry makes LLVM's compile time superlinear
+    own = {g: str(module.globals[g]) for g in module.globals if g not in before and (g == name or g.startswith(name + "."))}
+    key = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", "K", "\n".join(own.values()))
+    if key not in emitted:
+        emitted[key] = fn
+        texts.update(own)
+        return fn
+    for g in own:
+        del module.globals[g]
+    return emitted[key]
+
+
 def _emit_module(plan):
+    """The plan's LLVM module, as text: one `entry` calling the steps' kernels."""
     module = ir.Module(name="graphc")
-    functions = [step.emit(module, f"k{i}") for i, step in enumerate(plan.steps)]
-    for fn in functions:  # kept apart: one giant inlined entry makes LLVM's compile time superlinear
-        fn.attributes.add("noinline")
+    functions, emitted, texts = [], {}, {}
+    for i, step in enumerate(plan.steps):
+        functions.append(_emit_once(module, plan, step, f"k{i}", emitted, texts))
     entry = ir.Function(module, ir.FunctionType(I32, [PTR, PTR, PTR]), "entry")
     buffers, dims, info = entry.args
     builder = ir.IRBuilder(entry.append_basic_block("entry"))
     for i, (step, fn) in enumerate(zip(plan.steps, functions)):
-        slots = [plan.slot_of(t) for t in step.outputs + step.inputs] + [plan.externs[e] for e in step.externs]
-        args = [builder.load(builder.gep(buffers, [i64(s)], inbounds=True, source_etype=PTR), typ=PTR)
-                for s in slots]
-        status = builder.call(fn, args + [dims] + ([info] if step.explain else []))
+        status = call_step(builder, plan, step, fn, buffers, dims, info)
         failed = builder.icmp_signed("!=", status, ir.Constant(I32, 0))
         with builder.if_then(failed, likely=False):
             builder.ret(builder.or_(ir.Constant(I32, (i + 1) << 8), status))
     builder.ret(ir.Constant(I32, 0))
-    return module
+    # The module's text, reusing each kernel's (stringifying IR is a large part of compile time).
+    lines = [f'; ModuleID = "{module.name}"', f'target triple = "{module.triple}"',
+             f'target datalayout = "{module.data_layout}"', ""]
+    lines += [t.get_declaration() for t in module.get_identified_types().values()]
+    lines += [texts.get(name) or str(value) for name, value in module.globals.items()]
+    lines += [str(node) for node in module.metadata]  # branch weights, shared by all kernels
+    assert not module.namedmetadata, "kernels name no metadata"
+    return "\n".join(lines)
 

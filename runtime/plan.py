@@ -22,6 +22,11 @@ _HOST_MAX_ELEMENTS = 64
 _SHAPE_OPS = {"Shape", "Size", "Rank"}
 # The extern holding this run's run values (see `Plan.run_value`).
 RUN_VALUES = "run values"
+# The extern holding the pointer array itself: how an op running a function's
+# steps (runtime/lower/control_flow.py) finds their buffers.
+BUFFERS = "buffers"
+# The extern holding the whole dims table (lower/dims.py), for the same ops.
+DIMS_TABLE = "dims table"
 
 
 class NotLowerable(UnimplementedError):
@@ -45,6 +50,7 @@ class Step:
     assumptions: list = field(default_factory=list)  # ((tensor, dim), (tensor, dim)) equal at run time
     in_place: bool = False  # an output shares storage with an input: no noalias
     explain: Callable = None
+    dims_block: int = None  # offset of its kernel's block in the dims table (lower/dims.py), once emitted
 
     @property
     def name(self):
@@ -74,32 +80,74 @@ class Plan:
         self.program = program
         self.order = program.ops()
         self.dims = {}          # tensor -> list of int | ("sym", table index)
-        self.symbols = [None]   # table index -> (tensor, dim index); slot 0 is the thread count
+        self.symbols = [None]   # symbol -> (tensor, dim index); symbol 0 is the thread count
+        self.dims_blocks = {}   # the symbols a kernel reads -> its block's offset in the dims table
         self.root = {}          # tensor -> the tensor whose storage it uses
         self.storage = {}       # root tensor -> Storage
         self.steps = []
         self.externs = {}       # extern name -> slot
         self.run_values = {}    # (RunValueKind, key) -> (index in the RUN_VALUES extern, op using it)
         self.fetched = [t for t in program.targets if hasattr(t, "value_index")]
+        self.opaque = set()     # function arguments: no HOST values, whatever their storage
+        self.functions = []     # (function Program, tensors giving its arguments' shapes, carried pairs)
+        self.read_only = set(self.fetched)  # tensors no kernel may overwrite in place
+        self._lowerings = lowerings
         for t in program.feeds:
             self._own(t, FEED)
-        for op in self.order:
+        self._lower(self.order)
+        self.read_variables = _read_variables(self.order, self.fetched)
+        self.written_variables = {op.inputs[i].op.name for op in self.order for i in op.op_def.ref_inputs}
+
+    def _lower(self, ops):
+        for op in ops:
             if op.type == "Placeholder" and op.outputs[0] in self.root:
                 continue
             if self._computable_on_host(op):
                 for t in op.outputs:
                     self._own(t, HOST)
                 continue
-            lower = lowerings.get(op.type)
+            lower = self._lowerings.get(op.type)
             if lower is None:
                 raise NotLowerable(None, op, f"no LLVM lowering for {op.type} ('{op.name}')")
             lower(self, op)
-        self.read_variables = _read_variables(self.order, self.fetched)
-        self.written_variables = {op.inputs[i].op.name for op in self.order for i in op.op_def.ref_inputs}
 
     # -- what lowerings call ------------------------------------------------
+    def lower_function(self, program, storage, shape_sources, carried=()):
+        """The steps of a function (a Program: feeds are its arguments, targets its
+        results), kept out of the plan's own steps: the op owning the function runs
+        them. Argument i is stored where `storage[i]` is and shaped as
+        `shape_sources[i]` at run time; `carried` pairs (result, argument) must keep
+        their shape (loop variables). Arguments count as values only known at run time."""
+        for arg, source in zip(program.feeds, storage):
+            self.dims_of(arg)
+            self.root[arg] = self.root[source]
+            self.opaque.add(arg)
+        self.read_only.update(program.targets)
+        self.functions.append((program, list(shape_sources), list(carried)))
+        saved, self.steps = self.steps, []
+        try:
+            self._lower(program.ops())
+            return self.steps
+        finally:
+            self.steps = saved
+
+    def scratch(self, tensor):
+        """The slot of an extra arena buffer shaped as `tensor` (a kernel's workspace)."""
+        key = ("scratch", tensor)
+        if key not in self.storage:
+            self.dims_of(tensor)
+            self.storage[key] = Storage(ARENA, self._next_slot(), tensor)
+        return self.storage[key].slot
+
+    def dims_block(self, symbols):
+        """The offset of the dims-table block holding the thread count and `symbols`."""
+        key = tuple(symbols)
+        if key not in self.dims_blocks:
+            self.dims_blocks[key] = sum(1 + len(k) for k in self.dims_blocks)
+        return self.dims_blocks[key]
+
     def dims_of(self, tensor):
-        """The tensor's dims: ints, or ("sym", index) table references."""
+        """The tensor's dims: ints, or ("sym", symbol) references."""
         if tensor not in self.dims:
             shape = tensor.shape
             if shape.dims is None:
@@ -162,12 +210,14 @@ class Plan:
         """A pure op of small, statically sized outputs whose inputs are all
         constants or host values (or a shape query): its value follows from the
         feed shapes alone."""
-        if op.op_def.stateful or not op.outputs or op.control_inputs:
+        if op.op_def.stateful or len(op.outputs) != 1 or op.control_inputs:  # constant_value: one output
             return False
         if any((t.shape.num_elements() or _HOST_MAX_ELEMENTS + 1) > _HOST_MAX_ELEMENTS for t in op.outputs):
             return False
         if op.type in _SHAPE_OPS:
             return True
+        if any(t in self.opaque for t in op.inputs):
+            return False
         sources = [self.storage.get(self.root.get(t)) for t in op.inputs]
         return bool(sources) and all(s is not None and s.kind in (HOST, CONSTANT) for s in sources) \
             and any(s.kind == HOST for s in sources)

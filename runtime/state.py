@@ -1,4 +1,5 @@
-"""What a Session owns between runs: variable buffers and random-op run counters.
+"""What a Session owns between runs: variable buffers, random-op run counters
+and host resources (dataset iterators).
 
 Both executors keep variables here as numpy arrays, so switching executors (or
 compiling a new plan after the graph grew) sees the same values.
@@ -14,6 +15,7 @@ class SessionState:
     def __init__(self):
         self.variables = {}
         self.run_numbers = {}
+        self.resources = {}  # host objects of stateful ops, by name (dataset iterators)
         self.lock = threading.RLock()
 
     def read_variable(self, name, op=None):

@@ -1,2 +1,2 @@
 """`tf.contrib`: the parts of TF1's contrib that classic programs use."""
-from . import rnn  # noqa: F401
+from . import factorization, layers, rnn  # noqa: F401

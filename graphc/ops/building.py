@@ -7,7 +7,7 @@ those), which shape rules use for arguments such as a Reshape's target shape.
 import numpy as np
 
 from .. import dtypes, shapes
-from ..graph import Operation, Tensor, get_default_graph
+from ..graph import Operation, Tensor, graph_for, get_default_graph
 from ..op_def import REGISTRY
 
 # Larger values are not evaluated at construction time.
@@ -17,7 +17,7 @@ _CONSTANT_VALUE_MAX_ELEMENTS = 1 << 16
 def apply_op(op_type, inputs, name=None, **attrs):
     """Create an op in the graph of its inputs (or the default graph) and return
     its single output, a tuple of outputs, or the Operation when it has none."""
-    graph = inputs[0].graph if inputs else get_default_graph()
+    graph = graph_for(inputs) or get_default_graph()
     op = graph.create_op(op_type, list(inputs), attrs, name=name)
     if len(op.outputs) == 1:
         return op.outputs[0]

@@ -107,17 +107,25 @@ def _backprop_filter_rule(x, filter_sizes, out_backprop, **attrs):
 # -- reference kernels: the patches of x against the filter as one matrix product -------
 def _grouped_filter(f, groups):
     """[*kernel, Cg, G * Og] as [kernel positions, Cg, G, Og]."""
-    return f.reshape(-1, f.shape[-2], groups, f.shape[-1] // groups)
+    return f.reshape(_count(f.shape[:-2]), f.shape[-2], groups, f.shape[-1] // groups)
 
 
 def _columns(x, window, groups):
     """x's patches as [output positions, kernel positions, G, Cg] (im2col)."""
-    return patches(x, window).reshape(-1, int(np.prod(window.sizes)), groups, x.shape[-1] // groups)
+    columns = patches(x, window)
+    return columns.reshape(_count(columns.shape[:1 + window.rank]), _count(window.sizes), groups, x.shape[-1] // groups)
+
+
+def _count(dims):
+    """The number of elements of `dims` (explicit, where a reshape's -1 would be ambiguous for 0-size arrays)."""
+    return int(np.prod(dims, dtype=np.int64))
 
 
 def _conv(x, f, **attrs):
     window, groups = window_of(f.shape, **attrs), groups_of(x.shape[-1], f.shape[-2], f.shape[-1])
     out = _output_dims(list(x.shape), list(f.shape), attrs)
+    if not groups:  # an input of depth 0: every output is a sum of nothing
+        return np.zeros(out, x.dtype)
     y = np.einsum("mkgc,kcgo->mgo", _columns(x, window, groups), _grouped_filter(f, groups))
     return y.reshape(out).astype(x.dtype)
 
@@ -125,7 +133,9 @@ def _conv(x, f, **attrs):
 def _conv_backprop_input(input_sizes, f, dy, **attrs):
     x_shape = tuple(int(n) for n in input_sizes)
     window, groups = window_of(f.shape, **attrs), groups_of(x_shape[-1], f.shape[-2], f.shape[-1])
-    dy_groups = dy.reshape(-1, groups, f.shape[-1] // groups)
+    if not groups:
+        return np.zeros(x_shape, f.dtype)
+    dy_groups = dy.reshape(_count(dy.shape[:-1]), groups, f.shape[-1] // groups)
     columns = np.einsum("mgo,kcgo->mkgc", dy_groups, _grouped_filter(f, groups))
     dx = unpatch(columns.reshape(*dy.shape[:-1], *window.sizes, x_shape[-1]), window, x_shape[1:-1])
     return dx.astype(f.dtype)
@@ -134,7 +144,9 @@ def _conv_backprop_input(input_sizes, f, dy, **attrs):
 def _conv_backprop_filter(x, filter_sizes, dy, **attrs):
     f_shape = tuple(int(n) for n in filter_sizes)
     window, groups = window_of(f_shape, **attrs), groups_of(x.shape[-1], f_shape[-2], f_shape[-1])
-    dy_groups = dy.reshape(-1, groups, f_shape[-1] // groups)
+    if not groups:
+        return np.zeros(f_shape, x.dtype)
+    dy_groups = dy.reshape(_count(dy.shape[:-1]), groups, f_shape[-1] // groups)
     df = np.einsum("mkgc,mgo->kcgo", _columns(x, window, groups), dy_groups)
     return df.reshape(f_shape).astype(x.dtype)
 

@@ -1,5 +1,7 @@
-"""FusedElementwise: many element-wise ops evaluated in one loop, and
-FusedMatMul: a MatMul followed by such a loop over its product.
+"""FusedElementwise: many element-wise ops evaluated in one loop,
+FusedMatMul: a MatMul followed by such a loop over its product, and
+FusedReduction: row reductions with the element-wise ops around them, evaluated
+row by row (softmax, layer normalisation).
 
 Only the fusion pass creates it. Its attributes are the scalar program it
 evaluates per element (`nodes`, each `(op_type, attrs, args, dtype)` with args
@@ -11,6 +13,7 @@ the nodes' own reference kernels, so fused programs run on both executors.
 import numpy as np
 
 from ..op_def import ELEMENTWISE, OpDef, REGISTRY, register
+from ..shapes import as_shape
 from . import rules
 
 
@@ -51,3 +54,21 @@ def _matmul_reference(a, b, *inputs, transpose_a, transpose_b, nodes, outputs, d
 
 # A MatMul whose product feeds an element-wise body (input 0 of the body is the product).
 register(OpDef("FusedMatMul", _matmul_rule, _matmul_reference, differentiable=False))
+
+
+def _reduction_rule(*inputs, nodes, outputs, dtypes, shape, covers, row_rank, frame_input, spaces, roles, kinds):
+    """`shape` (the rows and the reduced trailing dims) refined by the frame input;
+    each output is the whole frame, or one value per row (`row_keep` keeps the
+    reduced dims as 1s)."""
+    frame = inputs[frame_input].shape.merge_with(shape)
+    rows = list(frame.dims[:row_rank])
+    per_kind = {"full": frame, "row_keep": as_shape(rows + [1] * (len(frame.dims) - row_rank)), "row": as_shape(rows)}
+    return [(dtype, per_kind[kind]) for dtype, kind in zip(dtypes, kinds)]
+
+
+def _reduction_reference(*inputs, nodes, outputs, dtypes, covers, **_):
+    arrays = tuple(np.asarray(r, dtype=d.np) for r, d in zip(evaluate(inputs, nodes, outputs), dtypes))
+    return arrays if len(arrays) > 1 else arrays[0]
+
+
+register(OpDef("FusedReduction", _reduction_rule, _reduction_reference, differentiable=False))

@@ -34,6 +34,14 @@ def _checked_integer_division(op):
     return kernel
 
 
+def _floor_divide(x, y):
+    """TF's FloorDiv: floor(x / y) for floats (numpy's floor_divide gives NaN
+    for an infinite x, and rounds through divmod), integer floor division otherwise."""
+    if np.result_type(x, y).kind == "f":
+        return np.floor(np.true_divide(x, y))
+    return np.floor_divide(x, y)
+
+
 def _round_half_to_even(x):
     return np.round(x)
 
@@ -87,7 +95,7 @@ _BINARY_PRIMITIVES = {
     "Sub": (np.subtract, NUMERIC, None, lambda x, y, z, dz: (dz, -dz)),
     "Mul": (np.multiply, NUMERIC, None, lambda x, y, z, dz: (dz * y, x * dz)),
     "RealDiv": (np.true_divide, FLOATS, None, lambda x, y, z, dz: (dz / y, dz * (-x / y / y))),
-    "FloorDiv": (_checked_integer_division(np.floor_divide), NUMERIC, None, None),
+    "FloorDiv": (_checked_integer_division(_floor_divide), NUMERIC, None, None),
     "FloorMod": (_checked_integer_division(np.mod), NUMERIC, None,
                  lambda x, y, z, dz: (dz, dz * -floordiv(x, y))),
     "Pow": (np.power, NUMERIC, None, _pow_gradient),
@@ -153,7 +161,21 @@ def _cast_rule(x, dtype):
 
 
 def _cast_kernel(x, dtype):
+    if x.dtype.kind == "f" and dtype.is_integer:
+        return _saturated(x, dtype.np)
     return x.astype(dtype.np)
+
+
+def _saturated(x, np_dtype):
+    """Float to integer as the compiled Cast does (LLVM's fptosi.sat into at
+    least 32 bits, then truncated): NaN is 0, out-of-range values are the limits.
+    numpy leaves these undefined (INT_MIN on x86)."""
+    wide = np.dtype(f"int{max(32, np_dtype.itemsize * 8)}")
+    low, high = float(np.iinfo(wide).min), -float(np.iinfo(wide).min)
+    x = x.astype(np.float64)
+    inside = np.trunc(np.where(np.isnan(x) | (x < low) | (x >= high), 0.0, x)).astype(wide)
+    limits = np.where(x >= high, np.iinfo(wide).max, np.iinfo(wide).min)
+    return np.where((x < low) | (x >= high), limits, inside).astype(np_dtype)
 
 
 def _cast_gradient(op, dy):

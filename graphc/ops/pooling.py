@@ -104,7 +104,7 @@ def _flat_argmax(x, window):
     hits = (where >= 0) & ((values == best) | np.isnan(values) & np.isnan(best))
 
     def by_window(a):
-        return a.reshape(*a.shape[:1 + window.rank], -1, a.shape[-1])
+        return a.reshape(*a.shape[:1 + window.rank], int(np.prod(a.shape[1 + window.rank:-1])), a.shape[-1])
     first = np.argmax(by_window(hits), axis=-2)[..., None, :]
     return np.take_along_axis(by_window(where), first, axis=-2)[..., 0, :]
 

@@ -1,21 +1,29 @@
-"""Unrolled recurrent networks: TF1's `static_rnn` and `static_bidirectional_rnn`.
+"""Recurrent networks: TF1's unrolled `static_rnn` and `static_bidirectional_rnn`,
+and the looped `dynamic_rnn` and `bidirectional_dynamic_rnn`.
 
 The graph holds one copy of the cell per time step, all sharing the cell's
 variables (reuse is set after the first step, as TF1 does). With
 `sequence_length`, a step past a sequence's end outputs zeros and carries the
 state through unchanged, by a select per step: no control flow is needed.
+
+dynamic_rnn is one While loop (graphc/control_flow_ops.py) whose body calls the
+cell once; outputs are collected with SetRow into a [time, batch, depth]
+stack, and the loop is bounded by the number of steps, so its gradient
+(backpropagation through time) has sizes known before the run.
 """
 import functools
 
 from .. import dtypes
 from ..variable_scope import variable_scope
-from .array import concat, expand_dims, gather, shape, unstack, zeros_like
+from ..func_graph import flatten, pack_sequence_as
+from .array import concat, expand_dims, fill, gather, shape, stack, transpose, unstack, zeros_like
 from .array import range as steps_range
-from .building import convert_to_tensor
+from .building import constant_value, convert_to_tensor
+from .control_flow import build_while, set_row
 from .math import cast, less, where
 from .rnn_cell import map_structure
 
-__all__ = ["static_rnn", "static_bidirectional_rnn"]
+__all__ = ["static_rnn", "static_bidirectional_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn"]
 
 
 def _check_cell(cell, what="cell"):
@@ -110,3 +118,78 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, in
         outputs_bw = _reverse_sequences(reversed_outputs, lengths)
         outputs = [concat([fw, bw], 1) for fw, bw in zip(outputs_fw, outputs_bw)]
     return outputs, state_fw, state_bw
+
+
+def _time_major(x):
+    perm = [1, 0] + list(range(2, x.shape.ndims))
+    return transpose(x, perm)
+
+
+def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=None, parallel_iterations=None,
+                swap_memory=False, time_major=False, scope=None):
+    """(outputs, state): `cell` run over `inputs` ([batch, time, depth], or [time, batch,
+    depth] when `time_major`) in a loop, from `initial_state` (else zeros of `dtype`).
+    With `sequence_length`, outputs past an entry's length are zero and its state is
+    carried through unchanged (its final state is the one at its last step)."""
+    _check_cell(cell)
+    inputs = convert_to_tensor(inputs)
+    if inputs.shape.ndims is not None and inputs.shape.ndims < 3:
+        raise ValueError(f"dynamic_rnn: inputs must be [batch, time, depth] (rank >= 3), got shape {inputs.shape}")
+    steps_major = inputs if time_major else _time_major(inputs)
+    lengths = _lengths(sequence_length)
+    with variable_scope(scope or "rnn"):
+        batch = _batch_size(steps_major[0])
+        if initial_state is None:
+            if not dtype:
+                raise ValueError("If no initial_state is provided, dtype must be specified")
+            initial_state = cell.zero_state(batch, dtype)
+        states = [convert_to_tensor(s) for s in flatten(initial_state)]
+        time_steps = steps_major.shape[0] if steps_major.shape[0] is not None else shape(steps_major)[0]
+        n = convert_to_tensor(time_steps, dtype=dtypes.int32)
+        depth = cell.output_size
+        outputs = fill(stack([n, convert_to_tensor(batch, dtype=dtypes.int32), depth]),
+                       convert_to_tensor(0, dtype=states[0].dtype))
+        outputs.set_shape([constant_value(n), states[0].shape[0], depth])
+
+        def body(values):
+            time, out, flat_state = values[0], values[1], values[2:]
+            state = pack_sequence_as(initial_state, flat_state)
+            output, new_state = cell(gather(steps_major, time), state)
+            if lengths is not None:
+                running = expand_dims(less(time, lengths), 1)
+                output = where(running, output, zeros_like(output))
+                new_state = map_structure(functools.partial(where, running), new_state, state)
+            return [time + 1, set_row(out, time, output)] + flatten(new_state)
+        start = [convert_to_tensor(0, dtype=dtypes.int32), outputs] + states
+        finals = build_while(lambda values: [less(values[0], n)], body, start, limit=n, name="while")
+    result = finals[1] if time_major else _time_major(finals[1])
+    return result, pack_sequence_as(initial_state, finals[2:])
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, initial_state_fw=None,
+                              initial_state_bw=None, dtype=None, parallel_iterations=None, swap_memory=False,
+                              time_major=False, scope=None):
+    """((output_fw, output_bw), (state_fw, state_bw)): `cell_fw` over `inputs` and
+    `cell_bw` over them reversed within each sequence's length (its outputs reversed
+    back). Variables go in `scope` (default "bidirectional_rnn") under "fw" and "bw"."""
+    _check_cell(cell_fw, "cell_fw")
+    _check_cell(cell_bw, "cell_bw")
+    inputs = convert_to_tensor(inputs)
+    lengths = _lengths(sequence_length)
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            output_fw, state_fw = dynamic_rnn(cell_fw, inputs, lengths, initial_state_fw, dtype,
+                                              time_major=time_major, scope=fw_scope)
+        steps_major = inputs if time_major else _time_major(inputs)
+        steps = steps_major.shape[0]
+        if steps is None:
+            raise ValueError("bidirectional_dynamic_rnn needs a static number of time steps here, got "
+                             f"inputs of shape {inputs.shape}")
+        reverse = lambda x: stack(_reverse_sequences(unstack(x, steps), lengths))  # noqa: E731
+        with variable_scope("bw") as bw_scope:
+            reversed_bw, state_bw = dynamic_rnn(cell_bw, reverse(steps_major), lengths, initial_state_bw, dtype,
+                                                time_major=True, scope=bw_scope)
+        output_bw = reverse(reversed_bw)
+    if not time_major:
+        output_bw = _time_major(output_bw)
+    return (output_fw, output_bw), (state_fw, state_bw)

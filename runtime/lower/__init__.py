@@ -3,6 +3,7 @@ the op's kernel step (or its storage alias) to a Plan."""
 from .array import LOWERINGS as _ARRAY
 from .basic import LOWERINGS as _BASIC
 from .debug import LOWERINGS as _DEBUG
+from .fused_reduction import LOWERINGS as _FUSED_REDUCTION
 from .gather import LOWERINGS as _GATHER
 from .matmul import lower_fused_matmul, lower_matmul
 from .random import LOWERINGS as _RANDOM
@@ -14,15 +15,20 @@ from .shuffle import LOWERINGS as _SHUFFLE
 from .values import LOWERINGS as _VALUES
 
 LOWERINGS = dict(_BASIC, MatMul=lower_matmul, FusedMatMul=lower_fused_matmul, **_REDUCE, **_ARRAY, **_GATHER, **_VALUES,
-                 **_RANDOM, **_SHUFFLE, **_DEBUG, **_SCAN, **_SESSION, **_SEGMENT)
+                 **_RANDOM, **_SHUFFLE, **_DEBUG, **_SCAN, **_SESSION, **_SEGMENT, **_FUSED_REDUCTION)
 
 # Primitives the LLVM executor does not compile yet: plans using them run on
 # the reference executor. tests/runtime/test_llvm_cases.py keeps this list exact.
 # Summary ops make serialised protos (strings): host work by nature.
-NOT_YET_LOWERED = frozenset({"ScalarSummary", "HistogramSummary", "MergeSummary"})
+# Dataset iterators and candidate samplers run on the host: when they have no
+# inputs they are evaluated before the compiled call (runtime/host_inputs.py).
+NOT_YET_LOWERED = frozenset({"ScalarSummary", "HistogramSummary", "MergeSummary", "MakeIterator", "IteratorGetNext",
+                             "LogUniformCandidateSampler"})
 from .conv import LOWERINGS as _CONV  # noqa: E402
 LOWERINGS.update(_CONV)
 from .pool import LOWERINGS as _POOL  # noqa: E402
 LOWERINGS.update(_POOL)
 from .topk import LOWERINGS as _TOPK  # noqa: E402
 LOWERINGS.update(_TOPK)
+from .control_flow import LOWERINGS as _CONTROL_FLOW  # noqa: E402
+LOWERINGS.update(_CONTROL_FLOW)

@@ -20,7 +20,7 @@ from .loops import contiguous_strides, counted_loop, linear_index, loop_nest, pr
 from .parallel import public_wrapper, split_if_worth_it
 from .scalar import SCALAR, ScalarEmitter, intrinsic
 from .types import I32, element_pointer, load, store, i64
-from . import types
+from . import dims, types
 
 
 @dataclass
@@ -43,10 +43,10 @@ class ElementwiseGroup:
 
 
 def dim_value(dims_ptr, builder, dim):
-    """An i64 for a dimension: a constant, or a load from the dims table."""
+    """An i64 for a dimension: a constant, or a load from the kernel's dims block."""
     if isinstance(dim, int):
         return i64(dim)
-    pointer = builder.gep(dims_ptr, [i64(dim[1])], inbounds=True, source_etype=types.I64)
+    pointer = builder.gep(dims_ptr, [i64(dims.slot(dim[1]))], inbounds=True, source_etype=types.I64)
     return builder.load(pointer, typ=types.I64)
 
 

@@ -83,9 +83,7 @@ def _emit_reduction(module, name, op_type, dtype, in_dims, reduced):
 
 
 def _emit_row_reduction(module, name, op_type, dtype, in_dims, reduced):
-    """Reduction over the trailing axes: each row is folded into a vector of
-    `_LANES` accumulators, then the lanes are combined pairwise in a fixed
-    order and the tail added in order; vectorised, and deterministic."""
+    """Reduction over the trailing axes: one `RowFold` per row, rows split over threads."""
     fn = ir.Function(module, ir.FunctionType(I32, [PTR] * 3 + [I64] * 2), name + ".range")
     fn.linkage = "internal"
     for arg in fn.args[:2]:
@@ -95,33 +93,54 @@ def _emit_row_reduction(module, name, op_type, dtype, in_dims, reduced):
     sizes = [dim_value(dims, builder, d) for d in in_dims]
     kept = len(in_dims) - len(reduced)
     rows, length = product(builder, sizes[:kept]), product(builder, sizes[kept:])
-    lanes = _LANES[dtype]
-    scalar_type = compute_type(dtype)
-    vector_type = ir.VectorType(scalar_type, lanes)
-    combine = SCALAR[_REDUCTIONS[op_type][0]]
-    emitter = ScalarEmitter(builder, dtype, dtype, {})
-    identity = _identity(dtype, op_type)
-    chunks = builder.udiv(length, i64(lanes))
-    accumulator = builder.alloca(vector_type)
-    total = builder.alloca(scalar_type)
+    fold = RowFold(builder, op_type, dtype)
     lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, rows, product(builder, [rows, length]))
     with counted_loop(builder, hi, "row", start=lo) as row:
-        start = builder.mul(row, length)
-        builder.store(ir.Constant(vector_type, [identity] * lanes), accumulator)
-        with counted_loop(builder, chunks, "chunk") as chunk:
-            at = element_pointer(builder, in_ptr, builder.add(start, builder.mul(chunk, i64(lanes))), dtype)
-            values = builder.load(at, typ=vector_type, align=dtype.size)
-            builder.store(combine(emitter, builder.load(accumulator, typ=vector_type), values), accumulator)
-        builder.store(_fold_lanes(builder, emitter, combine, builder.load(accumulator, typ=vector_type)), total)
-        with counted_loop(builder, builder.sub(length, builder.mul(chunks, i64(lanes))), "tail") as i:
-            at = element_pointer(builder, in_ptr, builder.add(start, builder.add(builder.mul(chunks, i64(lanes)), i)), dtype)
-            builder.store(combine(emitter, builder.load(total, typ=scalar_type), load(builder, at, dtype)), total)
-        result = builder.load(total, typ=scalar_type)
-        if op_type == "Mean":
-            result = builder.fdiv(result, cast(builder, length, dtypes.int64, dtype))
+        result = fold(in_ptr, builder.mul(row, length), length)
         store(builder, result, element_pointer(builder, out_ptr, row, dtype), dtype)
     builder.ret(ir.Constant(I32, 0))
     return public_wrapper(module, name, fn)
+
+
+class RowFold:
+    """Folds a contiguous row into one value: a vector of `_LANES` accumulators,
+    whose lanes are then combined pairwise in a fixed order, and the tail added
+    in order; vectorised, and deterministic. Create it in the function's entry
+    block (it allocates its accumulators there)."""
+
+    OPS = frozenset({"Sum", "Mean", "Prod", "Max", "Min"})
+
+    def __init__(self, builder, op_type, dtype):
+        self.builder, self.op_type, self.dtype = builder, op_type, dtype
+        self.lanes = _LANES[dtype]
+        self.scalar_type = compute_type(dtype)
+        self.vector_type = ir.VectorType(self.scalar_type, self.lanes)
+        self.combine = SCALAR[_REDUCTIONS[op_type][0]]
+        self.emitter = ScalarEmitter(builder, dtype, dtype, {})
+        self.accumulator = builder.alloca(self.vector_type)
+        self.total = builder.alloca(self.scalar_type)
+
+    def __call__(self, pointer, start, length):
+        """The fold of pointer[start:start + length] (the mean for Mean)."""
+        builder, dtype, lanes, combine = self.builder, self.dtype, self.lanes, self.combine
+        chunks = builder.udiv(length, i64(lanes))
+        builder.store(ir.Constant(self.vector_type, [_identity(dtype, self.op_type)] * lanes), self.accumulator)
+        with counted_loop(builder, chunks, "chunk") as chunk:
+            at = element_pointer(builder, pointer, builder.add(start, builder.mul(chunk, i64(lanes))), dtype)
+            values = builder.load(at, typ=self.vector_type, align=dtype.size)
+            sum_so_far = builder.load(self.accumulator, typ=self.vector_type)
+            builder.store(combine(self.emitter, sum_so_far, values), self.accumulator)
+        folded = _fold_lanes(builder, self.emitter, combine, builder.load(self.accumulator, typ=self.vector_type))
+        builder.store(folded, self.total)
+        done = builder.mul(chunks, i64(lanes))
+        with counted_loop(builder, builder.sub(length, done), "tail") as i:
+            at = element_pointer(builder, pointer, builder.add(start, builder.add(done, i)), dtype)
+            total = builder.load(self.total, typ=self.scalar_type)
+            builder.store(combine(self.emitter, total, load(builder, at, dtype)), self.total)
+        result = builder.load(self.total, typ=self.scalar_type)
+        if self.op_type == "Mean":
+            result = builder.fdiv(result, cast(builder, length, dtypes.int64, dtype))
+        return result
 
 
 def _fold_lanes(builder, emitter, combine, vector):
