@@ -117,7 +117,8 @@ class Session:
         options = CompileOptions(tuple(self.passes), tuple(ranks), self.threads)
         plan = self._executor.compile(self.graph, targets, fed, options)
         names = sorted({op.name for op in _ops_of(plan) if op.type == "VariableV2"})
-        return plan, _Locks([self._variable_locks.setdefault(name, threading.Lock()) for name in names])
+        locks = [self._variable_locks.setdefault(name, threading.Lock()) for name in names]
+        return plan, _Locks(locks) if locks else None
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function of the `feed_list` values returning `fetches`: the plan is
@@ -171,6 +172,7 @@ class Callable:
         self._converters = [FeedConverter(t) for t in fed]
         self._rank_polymorphic = any(t.shape.ndims is None for t in fed)
         self._plan = self._locks = None
+        self._by_ranks = {}  # feed ranks -> (plan, locks), for feeds of unknown rank
         if not self._rank_polymorphic:
             self._plan, self._locks = session._plan(structure.targets, fed, [t.shape.ndims for t in fed])
 
@@ -182,9 +184,16 @@ class Callable:
         arrays = [convert(v) for convert, v in zip(self._converters, feed_values)]
         plan, locks = self._plan, self._locks
         if self._rank_polymorphic:
-            plan, locks = self._session._plan(self._structure.targets, self._fed, [a.ndim for a in arrays])
-        with locks:
+            ranks = tuple([a.ndim for a in arrays])
+            found = self._by_ranks.get(ranks)
+            if found is None:
+                found = self._by_ranks[ranks] = self._session._plan(self._structure.targets, self._fed, ranks)
+            plan, locks = found
+        if locks is None:
             values = plan.run(arrays, self._session._state)
+        else:
+            with locks:
+                values = plan.run(arrays, self._session._state)
         return self._structure.build(values)
 
     @property

@@ -118,7 +118,8 @@ class LLVMExecutable:
                     stage = _allocate(shape, dtype, self._output_ops[slot], f"an output of shape {shape}")
                     pointers[slot] = stage.ctypes.data
                 outputs.append(stage)
-            before = {name: np.array(state.variables[name], copy=True) for name in layout.fetched_before_update}
+            before = ({name: np.array(state.variables[name], copy=True) for name in layout.fetched_before_update}
+                      if layout.fetched_before_update else None)
             status = self._entry(layout.pointers_address, layout.dims_address, layout.error_info_address)
             if status:
                 self._undo_run_values(state, layout, (status >> 8) - 1)
@@ -167,8 +168,12 @@ class Layout:
                 raise op_error(InvalidArgumentError, a.op, f"dimension {i} of '{a.name}' is "
                                f"{self.shapes[a][i]} where {self.shapes[b][j]} was expected "
                                f"(broadcasting a dimension unknown when compiled is not supported)")
-        self.dims = np.array([value for symbols in plan.dims_blocks for value in
-                              [executable.threads] + [self.shapes[t][k] for t, k in map(plan.symbols.__getitem__, symbols)]],
+        def value(symbol):
+            if isinstance(symbol, tuple):  # ("const", dim)
+                return symbol[1]
+            tensor, k = plan.symbols[symbol]
+            return self.shapes[tensor][k]
+        self.dims = np.array([v for symbols in plan.dims_blocks for v in [executable.threads] + list(map(value, symbols))],
                              dtype=np.int64)
         self.dims_address = self.dims.ctypes.data
         self.error_info = np.zeros(_ERROR_INFO, np.int64)
@@ -180,8 +185,10 @@ class Layout:
                     if s.kind == ARENA or s.kind in (FEED, OUTPUT) and self._nbytes(s.tensor) <= _STAGED_BYTES}
         handed_back = {plan.slot_of(t) for t in plan.program.targets if hasattr(t, "value_index")}
         whole_run = {slot for slot, s in in_arena.items() if s.kind != ARENA or slot in handed_back}
-        self.memory = memory.plan_arena({slot: self._nbytes(s.tensor) for slot, s in in_arena.items()},
-                                        memory.lifetimes(plan, set(in_arena), whole_run))
+        sizes = {slot: self._nbytes(s.tensor) for slot, s in in_arena.items()}
+        spans = memory.lifetimes(plan, set(in_arena), whole_run)
+        arena_spans = {slot: span for slot, span in spans.items() if in_arena[slot].kind == ARENA and slot not in whole_run}
+        self.memory = memory.plan_arena(sizes, spans, memory.in_place(plan, arena_spans, sizes))
         largest = max((s.tensor for s in in_arena.values()), key=self._nbytes, default=None)
         if largest is None:
             self.arena = np.empty(_ALIGNMENT, np.uint8)
@@ -264,6 +271,8 @@ def _copy_reader(executable, storage, shape, views, output_index, feed_index, re
         i = output_index[storage.tensor]
         return lambda outs, feeds, state, before: np.array(outs[i], copy=True).reshape(shape)
     view = views[storage.slot]
+    if shape == ():  # a numpy scalar is already a copy
+        return lambda outs, feeds, state, before: view.reshape(())[()]
     return lambda outs, feeds, state, before: np.array(view, copy=True).reshape(shape)
 
 

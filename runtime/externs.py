@@ -1,6 +1,7 @@
 """Native functions the compiled code calls through pointers passed at run
 time (never baked into the IR, so cached objects stay valid across processes):
-the single- and double-precision GEMM of the OpenBLAS that numpy ships."""
+the single- and double-precision GEMM of the OpenBLAS that numpy ships, and
+its per-thread thread count (OpenBLAS 0.3.27 and later)."""
 import ctypes
 import functools
 import glob
@@ -12,6 +13,7 @@ import numpy as np
 _SYMBOLS = {
     "sgemm": ("scipy_cblas_sgemm64_", "cblas_sgemm64_", "cblas_sgemm"),
     "dgemm": ("scipy_cblas_dgemm64_", "cblas_dgemm64_", "cblas_dgemm"),
+    "blas_threads": ("openblas_set_num_threads_local",),
 }
 
 

@@ -51,6 +51,9 @@ class Step:
     in_place: bool = False  # an output shares storage with an input: no noalias
     explain: Callable = None
     dims_block: int = None  # offset of its kernel's block in the dims table (lower/dims.py), once emitted
+    # (output, input) index pairs whose buffers may be one: the kernel reads input i at
+    # exactly the element it writes of output o (memory.py reuses a dying input in place)
+    in_place_pairs: tuple = ()
 
     @property
     def name(self):

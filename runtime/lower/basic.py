@@ -16,9 +16,13 @@ def elementwise_step(plan, ops, nodes, inputs, outputs, in_place=False, culprits
     group = ElementwiseGroup(out_dims, group_inputs, nodes, [(n, t.dtype) for t, n in outputs])
     assumptions = [((inputs[i], k), (outputs[0][0], j)) for i, k, j in assumptions_of(group_inputs, out_dims)]
     culprits = culprits or [ops[0].describe()] * len(nodes)
+    # an input of the output's rank broadcasts along no dim when it has the output's size (memory.py checks)
+    same_index = [(o, i) for o, (t, _) in enumerate(outputs) for i, x in enumerate(inputs)
+                  if len(plan.dims_of(x)) == len(out_dims) and x.dtype.size == t.dtype.size]
     return Step(ops, [t for t, _ in outputs], list(inputs),
                 lambda module, name: emit_elementwise(module, name, group, noalias=not in_place),
-                assumptions=assumptions, in_place=in_place, explain=explain_node(culprits, nodes))
+                assumptions=assumptions, in_place=in_place, explain=explain_node(culprits, nodes),
+                in_place_pairs=() if in_place else tuple(same_index))
 
 
 def explain_node(culprits, nodes):

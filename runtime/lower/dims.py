@@ -4,7 +4,8 @@ it first used them. Kernels of identical steps (an unrolled RNN's time steps)
 are then identical IR, and the module compiles one of them.
 
 `kernel_block(plan, step)` is the emission of one step's kernel; `slot(symbol)`
-the slot in that kernel's block of a plan symbol (an index of `plan.symbols`).
+the slot in that kernel's block of a plan symbol (an index of `plan.symbols`)
+or of a known dim `("const", value)`.
 """
 import contextlib
 import threading

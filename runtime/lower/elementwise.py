@@ -42,11 +42,14 @@ class ElementwiseGroup:
     assumptions: list = field(default_factory=list)
 
 
-def dim_value(dims_ptr, builder, dim):
-    """An i64 for a dimension: a constant, or a load from the kernel's dims block."""
-    if isinstance(dim, int):
+def dim_value(dims_ptr, builder, dim, generic=False):
+    """An i64 for a dimension: a constant, or a load from the kernel's dims block.
+    `generic` kernels load known dims too, so that kernels differing only in
+    shape are the same IR (compiled once: lower/dims.py)."""
+    if isinstance(dim, int) and not generic:
         return i64(dim)
-    pointer = builder.gep(dims_ptr, [i64(dims.slot(dim[1]))], inbounds=True, source_etype=types.I64)
+    symbol = ("const", dim) if isinstance(dim, int) else dim[1]
+    pointer = builder.gep(dims_ptr, [i64(dims.slot(symbol))], inbounds=True, source_etype=types.I64)
     return builder.load(pointer, typ=types.I64)
 
 
@@ -104,7 +107,7 @@ def emit_elementwise(module, name, group, noalias=True):
     rank = len(group.out_dims)
     patterns = [broadcast_pattern(dims, group.out_dims) for _, dims in group.inputs]
     merged = _merged_dims(patterns, rank)
-    sizes = [dim_value(dims_ptr, builder, d) for d in group.out_dims]
+    sizes = [dim_value(dims_ptr, builder, d, generic=True) for d in group.out_dims]
     counts = [product(builder, [sizes[k] for k in ks]) for ks in merged]
     out_strides = contiguous_strides(builder, counts)
     in_strides = []

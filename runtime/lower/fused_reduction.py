@@ -100,7 +100,7 @@ def _emit(module, name, program, row_dims, length, roles, in_dtypes, out_dtypes)
         arg.add_attribute("noalias")
     out_ptrs, in_ptrs, dims_ptr, lo, hi = fn.args[:n_out], fn.args[n_out:n_out + n_in], *fn.args[n_out + n_in:]
     nodes, width = program.nodes, i64(length)
-    rows = product(builder, [dim_value(dims_ptr, builder, d) for d in row_dims])
+    rows = product(builder, [dim_value(dims_ptr, builder, d, generic=True) for d in row_dims])
     scratch = {i: builder.alloca(storage_type(nodes[i].out_dtype), size=length) for i in sorted(program.kept)}
     folds = {r: RowFold(builder, nodes[r].op_type, nodes[r].in_dtype) for r in program.reductions}
     lo, hi = split_if_worth_it(builder, fn, dims_ptr, lo, hi, rows, product(builder, [rows, width]))

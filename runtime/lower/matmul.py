@@ -3,8 +3,14 @@ called through a pointer passed at run time; other dtypes through a plain
 i-k-j loop nest that vectorises over j. Batch dimensions broadcast.
 
 OpenBLAS's blocked, register-tiled GEMM matches numpy's speed by definition;
-writing our own would only match it (see docs/how-it-works.md).
+writing our own would only match it (see docs/how-it-works.md). But its
+threads spin while they wait for work, and when the machine is busy they lose
+their cores: the W4 MLP step took 250 ms instead of 12 ms on the shared 2-core
+machine under load. So a 2-D product keeps OpenBLAS to the calling thread
+(its per-thread setting) and splits the rows of C over graphc's own threads,
+which block instead of spinning.
 """
+from graphc.runtime import externs
 from llvmlite import ir
 
 from graphc import dtypes
@@ -13,9 +19,11 @@ from . import types
 from .basic import explain_node, fused_body
 from .elementwise import ElementwiseGroup, assumptions_of, broadcast_pattern, dim_value, emit_elementwise
 from .loops import contiguous_strides, counted_loop, linear_index, loop_nest, product
+from .parallel import range_function, split_if_worth_it
 from .types import I32, I64, PTR, element_pointer, i64, load, store
 
 BLAS = {dtypes.float32: "sgemm", dtypes.float64: "dgemm"}
+_SET_THREADS = ir.FunctionType(I32, [I32])  # int openblas_set_num_threads_local(int): the previous count
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 
 
@@ -23,7 +31,7 @@ def lower_matmul(plan, op):
     a, b = op.inputs
     out = op.outputs[0]
     extern = BLAS.get(out.dtype)
-    externs = [plan.extern(extern)] if extern else []
+    externs = _externs(plan, extern, out)
     attrs = op.attrs
 
     def emit(module, name):
@@ -38,7 +46,7 @@ def lower_fused_matmul(plan, op):
     a, b, *rest = op.inputs
     outputs = list(op.outputs)
     extern = BLAS.get(a.dtype)
-    externs = [plan.extern(extern)] if extern else []
+    externs = _externs(plan, extern, outputs[0])
     nodes, culprits = fused_body(op.attrs, [a.dtype] + [t.dtype for t in rest])
 
     def emit(module, name):
@@ -54,12 +62,25 @@ def lower_fused_matmul(plan, op):
                        explain=explain_node(culprits, nodes)))
 
 
+def _externs(plan, extern, out):
+    """The GEMM, and for a 2-D product OpenBLAS's per-thread thread count when it has one."""
+    if extern is None:
+        return []
+    return [plan.extern(extern)] + ([plan.extern("blas_threads")] if _rows_split(out.shape.ndims) else [])
+
+
+def _rows_split(rank):
+    """Whether a product of this rank splits its rows over graphc's threads (see above)."""
+    return rank == 2 and externs.available("blas_threads")
+
+
 def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_b, extern, epilogue=None):
     """`i32 name(ptr outs..., ptr a, ptr b, ptr rest..., [gemm], ptr dims[, ptr info])`:
     the product into output 0, then the `epilogue` group (if any) over it."""
     n_out = 1 if epilogue is None else len(epilogue.outputs)
     n_rest = 0 if epilogue is None else len(epilogue.inputs) - 1
-    extern_types = [gemm_type(dtype).as_pointer()] if extern else []
+    split = extern and _rows_split(len(out_dims))
+    extern_types = ([gemm_type(dtype).as_pointer()] if extern else []) + ([_SET_THREADS.as_pointer()] if split else [])
     info_types = [PTR] if epilogue is not None else []
     fn = ir.Function(module, ir.FunctionType(I32, [PTR] * (n_out + 2 + n_rest) + extern_types + [PTR] + info_types),
                      name)
@@ -72,6 +93,22 @@ def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_
     gemm_ptr = fn.args[n_out + 2 + n_rest] if extern else None
     dims = fn.args[n_out + 2 + n_rest + len(extern_types)]
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    if split:
+        rows = _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b)
+        builder.call(rows, [c_ptr, a_ptr, b_ptr, gemm_ptr, fn.args[n_out + 3 + n_rest], dims, i64(0), i64(-1)])
+    else:
+        _batched(builder, dims, dtype, out_dims, a_dims, b_dims, (c_ptr, a_ptr, b_ptr), gemm_ptr, transpose_a, transpose_b)
+    if epilogue is None:
+        builder.ret(ir.Constant(I32, 0))
+    else:
+        body = emit_elementwise(module, name + ".epilogue", epilogue, noalias=False)
+        builder.ret(builder.call(body, list(outs) + [c_ptr] + list(rest) + [dims, fn.args[-1]]))
+    return fn
+
+
+def _batched(builder, dims, dtype, out_dims, a_dims, b_dims, pointers, gemm_ptr, transpose_a, transpose_b):
+    """One product per batch index (batch dims broadcast), by the GEMM or the loop nest."""
+    c_ptr, a_ptr, b_ptr = pointers
     value = lambda d: dim_value(dims, builder, d)  # noqa: E731
     m, n = value(out_dims[-2]), value(out_dims[-1])
     k = value(a_dims[-2] if transpose_a else a_dims[-1])
@@ -86,15 +123,31 @@ def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_
         b_base = element_pointer(builder, b_ptr, builder.mul(linear_index(builder, indices, b_strides), b_size), dtype)
         c_index = linear_index(builder, indices, contiguous_strides(builder, batch_counts))
         c_base = element_pointer(builder, c_ptr, builder.mul(c_index, c_stride), dtype)
-        if extern:
+        if gemm_ptr is not None:
             _call_gemm(builder, gemm_ptr, dtype, c_base, a_base, b_base, m, n, k, transpose_a, transpose_b)
         else:
             _loop_gemm(builder, dtype, c_base, a_base, b_base, m, n, k, transpose_a, transpose_b)
-    if epilogue is None:
-        builder.ret(ir.Constant(I32, 0))
-    else:
-        body = emit_elementwise(module, name + ".epilogue", epilogue, noalias=False)
-        builder.ret(builder.call(body, list(outs) + [c_ptr] + list(rest) + [dims, fn.args[-1]]))
+
+
+def _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b):
+    """`i32 name.rows(c, a, b, gemm, set_threads, dims, lo, hi)`: rows [lo, hi) of
+    C = A @ B with OpenBLAS on the calling thread; the whole range is split over
+    graphc's threads when worth it (each row of C is one thread's: the result does
+    not depend on the thread count)."""
+    fn, builder = range_function(module, name + ".rows", [PTR, PTR, PTR, gemm_type(dtype).as_pointer(),
+                                                          _SET_THREADS.as_pointer(), PTR])
+    c, a, b, gemm_ptr, set_threads, dims, lo, hi = fn.args
+    value = lambda d: dim_value(dims, builder, d)  # noqa: E731
+    m, n = value(out_dims[-2]), value(out_dims[-1])
+    k = value(a_dims[-2] if transpose_a else a_dims[-1])
+    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, m, product(builder, [m, n, k]))
+    previous = builder.call(set_threads, [ir.Constant(I32, 1)])
+    a_start = lo if transpose_a else builder.mul(lo, k)
+    _call_gemm(builder, gemm_ptr, dtype, element_pointer(builder, c, builder.mul(lo, n), dtype),
+               element_pointer(builder, a, a_start, dtype), b, builder.sub(hi, lo), n, k, transpose_a, transpose_b,
+               lda=m if transpose_a else k)
+    builder.call(set_threads, [previous])
+    builder.ret(ir.Constant(I32, 0))
     return fn
 
 
@@ -118,10 +171,11 @@ def gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda
                           a, lda, b, ldb, beta, c, ldc])
 
 
-def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b):
-    """C = A @ B by cblas ?gemm; K = 0 gives zeros, M or N = 0 nothing (BLAS may not)."""
+def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda=None):
+    """C = A @ B by cblas ?gemm; K = 0 gives zeros, M or N = 0 nothing (BLAS may not).
+    `lda`: A's leading dimension when A is a block of a larger matrix."""
     scalar = types.storage_type(dtype)
-    lda = _at_least_one(builder, m if transpose_a else k)
+    lda = _at_least_one(builder, lda if lda is not None else m if transpose_a else k)
     ldb = _at_least_one(builder, k if transpose_b else n)
     ldc = _at_least_one(builder, n)
     nonempty = builder.and_(builder.icmp_signed(">", m, i64(0)), builder.icmp_signed(">", n, i64(0)))

@@ -60,7 +60,7 @@ def _emit_reduction(module, name, op_type, dtype, in_dims, reduced):
         return _emit_row_reduction(module, name, op_type, dtype, in_dims, reduced)
     fn, builder = _kernel(module, name, 2)
     out_ptr, in_ptr, dims = fn.args
-    sizes = [dim_value(dims, builder, d) for d in in_dims]
+    sizes = [dim_value(dims, builder, d, generic=True) for d in in_dims]
     kept = [k for k in range(len(sizes)) if k not in reduced]
     out_count = product(builder, [sizes[k] for k in kept])
     with counted_loop(builder, out_count, "init") as i:
@@ -90,7 +90,7 @@ def _emit_row_reduction(module, name, op_type, dtype, in_dims, reduced):
         arg.add_attribute("noalias")
     out_ptr, in_ptr, dims, lo, hi = fn.args
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
-    sizes = [dim_value(dims, builder, d) for d in in_dims]
+    sizes = [dim_value(dims, builder, d, generic=True) for d in in_dims]
     kept = len(in_dims) - len(reduced)
     rows, length = product(builder, sizes[:kept]), product(builder, sizes[kept:])
     fold = RowFold(builder, op_type, dtype)
@@ -189,7 +189,7 @@ def _emit_arg(module, name, dtype, out_dtype, in_dims, axis, greater):
     """For each output position, a sequential scan of the axis keeping the first best."""
     fn, builder = _kernel(module, name, 2)
     out_ptr, in_ptr, dims = fn.args
-    sizes = [dim_value(dims, builder, d) for d in in_dims]
+    sizes = [dim_value(dims, builder, d, generic=True) for d in in_dims]
     length = sizes[axis]
     positions = product(builder, sizes[:axis] + sizes[axis + 1:])
     empty = builder.and_(builder.icmp_signed("==", length, i64(0)), builder.icmp_signed(">", positions, i64(0)))

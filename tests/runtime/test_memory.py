@@ -50,3 +50,19 @@ def test_reuse_is_safe_with_fusion_off():
         sess.run(tf.global_variables_initializer())
         results.append([sess.run([train, loss], feeds)[1] for _ in range(3)])
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5)
+
+
+def test_an_element_wise_kernel_writes_over_its_dying_input():
+    x = tf.placeholder(tf.float32, [None, 256])
+    chain = tf.sin(tf.exp(tf.abs(x) * -1.0))
+    kept = tf.cos(chain)
+    data = np.random.default_rng(0).normal(size=(64, 256)).astype(np.float32)
+    fn = tf.Session(passes=["expand_composites"]).make_callable([kept], [x])  # unfused: one kernel per op
+    np.testing.assert_allclose(fn(data)[0], np.cos(np.sin(np.exp(-np.abs(data)))), rtol=1e-5)
+    # four same-size intermediates, each dying where the next is written: one buffer
+    assert fn.memory["arena_bytes"] == 64 * 256 * 4 and fn.memory["arena_bytes_without_reuse"] == 4 * 64 * 256 * 4
+
+
+def test_in_place_pairs_chain_into_one_buffer():
+    layout = plan_arena({1: 100, 2: 100, 3: 100}, {1: (0, 1), 2: (1, 2), 3: (2, 3)}, shared=[(2, 1), (3, 2)])
+    assert layout.offsets[1] == layout.offsets[2] == layout.offsets[3] and layout.size == 128

@@ -7,7 +7,10 @@ import graphc as tf
 
 def _gelu_and_row_sums(x):
     gelu = 0.5 * x * (1 + tf.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
-    return [gelu, tf.reduce_sum(gelu, axis=1), tf.reduce_max(x, axis=1)]
+    weights = tf.constant(np.random.default_rng(1).standard_normal((1024, 64)).astype(np.float32))
+    # products whose rows graphc splits over its threads, plain, transposed and with an epilogue
+    products = [tf.matmul(x, weights), tf.matmul(x, x, transpose_a=True), tf.nn.relu(tf.matmul(gelu, weights) + 1.0)]
+    return [gelu, tf.reduce_sum(gelu, axis=1), tf.reduce_max(x, axis=1), tf.nn.softmax(gelu)] + products
 
 
 def test_results_are_bitwise_identical_for_any_thread_count():
@@ -22,6 +25,7 @@ def test_results_are_bitwise_identical_for_any_thread_count():
     for other in results[1:]:
         for a, b in zip(results[0], other):
             assert a.tobytes() == b.tobytes()
+    np.testing.assert_allclose(results[0][5], data.T @ data, rtol=1e-4, atol=1e-3)
 
 
 def test_thread_count_sources(monkeypatch):
