@@ -21,7 +21,7 @@ from graphc.errors import FailedPreconditionError, InvalidArgumentError, Resourc
 from graphc.passes.manager import run_pipeline
 from graphc.ops.building import constant_value
 from graphc.passes.program import from_user_graph, specialize
-from . import externs, host_inputs, jit, memory
+from . import externs, host_inputs, host_summaries, jit, memory
 from .lower import LOWERINGS
 from .lower.scalar import ERROR_MESSAGES
 from .lower.dims import kernel_block
@@ -46,6 +46,9 @@ class LLVMExecutor:
         hosted = host_inputs.host_outputs(targets, feeds)
         if hosted:
             return host_inputs.HostFedExecutable(self, graph, targets, feeds, hosted, options)
+        summaries = host_summaries.summary_ops(targets, feeds)
+        if summaries:
+            return host_summaries.SummarizedExecutable(self, graph, targets, feeds, summaries, options)
         passes = list(options.passes)
         program = from_user_graph(targets, feeds, options.feed_ranks)
         program, records = run_pipeline(program, passes + [p for p in _REQUIRED_PASSES if p not in passes])

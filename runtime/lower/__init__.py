@@ -19,7 +19,8 @@ LOWERINGS = dict(_BASIC, MatMul=lower_matmul, FusedMatMul=lower_fused_matmul, **
 
 # Primitives the LLVM executor does not compile yet: plans using them run on
 # the reference executor. tests/runtime/test_llvm_cases.py keeps this list exact.
-# Summary ops make serialised protos (strings): host work by nature.
+# Summary ops make serialised protos (strings): host work by nature; being
+# sinks, they run after the compiled call (runtime/host_summaries.py).
 # Dataset iterators and candidate samplers run on the host: when they have no
 # inputs they are evaluated before the compiled call (runtime/host_inputs.py).
 NOT_YET_LOWERED = frozenset({"ScalarSummary", "HistogramSummary", "MergeSummary", "MakeIterator", "IteratorGetNext",

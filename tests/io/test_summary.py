@@ -50,13 +50,16 @@ def test_a_histogram_of_nan_is_an_error_naming_the_tag():
         tf.Session().run(tf.summary.histogram("h", tf.constant([1.0, np.nan])))
 
 
-def test_a_summary_in_a_plan_runs_on_the_reference_executor():
+def test_summaries_run_on_the_host_after_the_compiled_call():
     x = tf.placeholder(tf.float32, [3], name="x")
-    summary = tf.summary.scalar("total", tf.reduce_sum(x))
-    fn = tf.Session(executor="llvm").make_callable([summary, x * 2.0], [x])
-    blob, doubled = fn(np.array([1, 2, 3], np.float32))
-    assert _parsed(blob)["total"].simple_value == 6.0 and doubled.tolist() == [2, 4, 6]
-    assert "ScalarSummary" in fn.plan.fallback_reason
+    total = tf.reduce_sum(x)
+    merged = tf.summary.merge([tf.summary.scalar("total", total), tf.summary.histogram("tripled", x * 3.0)])
+    fn = tf.Session(executor="llvm").make_callable([x * 2.0, merged, total], [x])
+    doubled, blob, value = fn(np.array([1, 2, 3], np.float32))
+    assert doubled.tolist() == [2, 4, 6] and value == 6.0
+    parsed = _parsed(blob)
+    assert parsed["total"].simple_value == 6.0 and parsed["tripled"].histo.max == 9.0
+    assert not hasattr(fn.plan, "fallback_reason") and fn.kernels  # the rest is compiled
 
 
 def test_file_writer_events_hold_the_graph_and_the_scalars(tmp_path):
