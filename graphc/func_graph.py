@@ -20,7 +20,10 @@ function yet: `FuncGraph` refuses them, naming the op and the user's line.
 """
 import itertools
 
+import numpy as np
+
 from . import dtypes, provenance, shapes
+from .errors import InvalidArgumentError
 from .graph import Graph, get_default_graph
 
 _function_ids = itertools.count()
@@ -60,6 +63,15 @@ class Function:
             mapping.update(zip(op.outputs, copy.outputs))
         return [mapping[t] for t in self.outputs]
 
+    def copy(self):
+        """The same function with tensors of its own: the ops the outputs need,
+        copied into a new graph."""
+        graph = Graph()
+        graph.seed = self.graph.seed
+        with graph.as_default():
+            arguments = [_placeholder(graph, t.dtype, t.shape, t.op.name) for t in self.inputs]
+            return Function(self.name, graph, arguments, self.call(arguments))
+
     def output_shapes(self, input_shapes):
         """The outputs' static shapes when the inputs have `input_shapes` (the shape
         rules rerun on a scratch copy when those are more specific than traced)."""
@@ -72,7 +84,12 @@ class Function:
 
     def evaluate(self, arrays):
         """The outputs as numpy arrays for input `arrays`: the reference kernels run
-        op by op (how the reference executor runs If and While)."""
+        op by op (how the reference executor runs If and While). An array must fit
+        its argument's static shape, as compiled code built for that shape needs."""
+        for t, array in zip(self.inputs, arrays):
+            if not t.shape.is_compatible_with(np.shape(array)):
+                raise InvalidArgumentError(None, None, f"a value of shape {np.shape(array)} does not fit {self.name}'s "
+                                                       f"argument '{t.op.name}' ({t.dtype.name} {t.shape})")
         values = dict(zip(self.inputs, arrays))
         for op in self.ops():
             if op.outputs and op.outputs[0] in values:
@@ -171,7 +188,6 @@ def _placeholder(graph, dtype, shape, name):
 
 
 def _as_array(value, dtype):
-    import numpy as np
     array = np.asarray(value)
     return array if array.dtype == dtype.np else array.astype(dtype.np)
 

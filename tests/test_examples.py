@@ -64,3 +64,11 @@ def test_mnist_cnn_reads_idx_files(tmp_path):
     out = run_example("mnist_cnn.py", "--mnist-dir", str(tmp_path), "--epochs", "2", env=ONE_THREAD)
     assert "200 training and 50 test images of 28x28 pixels" in out
     assert _numbers_after("test accuracy", out)[0] >= 0.9
+
+
+def test_lstm_sequence_learns_to_predict_sine_waves():
+    out = run_example("lstm_sequence.py", "--steps", "150", env=ONE_THREAD)
+    losses = [float(v) for v in re.findall(r"step\s+\d+\s+loss ([\d.]+)", out)]
+    assert len(losses) == 4 and losses[-1] < losses[0] / 10
+    test_loss, _, repeating = [float(v) for v in re.findall(r"(?:test loss|zero:|value:) (-?[\d.]+)", out)]
+    assert test_loss < repeating / 2  # it learned more than "the next value is about this one"

@@ -6,18 +6,28 @@ for a second output, `^x` for a control input —, `device`, `attr`). graphc's
 also records each op's output types (checked when importing: a file and this
 graphc must agree on what an op computes), where the user created it, and the
 graph's variables, so importing rebuilds them with their initializers.
+
+Functions (the branches of an `If`, the cond and body of a `While`) go in
+the GraphDef's `library`, as TF's FunctionDefLibrary: each a `FunctionDef`
+(its ops as NodeDefs, its arguments and results by name), defined once and
+after the functions its own ops use; an op's attribute names it by a
+`FunctionRef`. Two ops holding the same Function name the same entry, so
+importing gives them one Function again.
 """
 import re
 from dataclasses import dataclass, field
 
 from graphc import graph as graph_lib
+from graphc.func_graph import Function
 from graphc.variables import Variable, VariableDef
 
 from . import values
 from .schema import GRAPH_FORMAT, FORMAT_VERSION, MAX_OPS, expect, fail, header, record
+from .values import FunctionRef
 
 # An input: "name", "name:2" or "^name" (a control input).
 INPUT = re.compile(r"(\^)?([^:^]+)(?::(\d+))?")
+INPUT_OP = re.compile(r"[^:^]+")  # a function's argument: a placeholder's name
 
 
 class NodeDef(graph_lib.NodeDef):
@@ -31,24 +41,63 @@ class NodeDef(graph_lib.NodeDef):
 
 
 @dataclass
+class FunctionDef:
+    """A function of the library: its ops, its arguments (placeholders, by op
+    name) and its results (tensor names, as inputs are written)."""
+    name: str
+    node: list
+    input: list
+    output: list
+
+
+@dataclass
 class GraphDef:
     node: list
     variables: list = field(default_factory=list)   # (VariableDef, collection names) pairs
     version: int = FORMAT_VERSION
+    library: list = field(default_factory=list)     # FunctionDefs, each after those it uses
 
     def __repr__(self):
-        return f"<GraphDef: {len(self.node)} ops, {len(self.variables)} variables>"
+        return f"<GraphDef: {len(self.node)} ops, {len(self.variables)} variables, {len(self.library)} functions>"
 
 
 def graph_def_of(graph):
-    """The GraphDef of every op of `graph`, with the variables its collections hold."""
-    return GraphDef([node_def_of(op) for op in graph.get_operations()], _variables(graph))
+    """The GraphDef of every op of `graph`, with the variables its collections
+    hold and the functions its ops hold."""
+    library = _Library()
+    nodes = [node_def_of(op, library) for op in graph.get_operations()]
+    return GraphDef(nodes, _variables(graph), library=library.definitions)
 
 
-def node_def_of(op):
+def node_def_of(op, library=None):
+    """The NodeDef of `op`; a Function attribute becomes a FunctionRef to its
+    entry in `library` (without one, to the function's own name)."""
     inputs = [input_name(t) for t in op.inputs] + ["^" + c.name for c in op.control_inputs]
-    return NodeDef(op.name, op.type, inputs, op.device if isinstance(op.device, str) else "", dict(op.attrs),
+    attrs = {key: value if not isinstance(value, Function) else
+             library.reference(value) if library is not None else FunctionRef(value.name)
+             for key, value in op.attrs.items()}
+    return NodeDef(op.name, op.type, inputs, op.device if isinstance(op.device, str) else "", attrs,
                    [(t.dtype, t.shape) for t in op.outputs], op.provenance)
+
+
+class _Library:
+    """The FunctionDefs of the functions met, under names unique in the library."""
+
+    def __init__(self):
+        self.names = {}  # Function -> its name here
+        self.definitions = []
+
+    def reference(self, function):
+        if function not in self.names:
+            nodes = [node_def_of(op, self) for op in function.graph.get_operations()]  # defines nested ones first
+            taken, name, k = set(self.names.values()), function.name, 0
+            while name in taken:
+                k += 1
+                name = f"{function.name}_{k}"
+            self.names[function] = name
+            self.definitions.append(FunctionDef(name, nodes, [input_name(t) for t in function.inputs],
+                                                [input_name(t) for t in function.outputs]))
+        return FunctionRef(self.names[function])
 
 
 def input_name(tensor):
@@ -70,13 +119,17 @@ def _variables(graph):
 # -- JSON -----------------------------------------------------------------------------
 def to_json(graph_def, store=None):
     """The GraphDef as a JSON-ready document; large constants go to `store` when given."""
-    return {
+    document = {
         "format": GRAPH_FORMAT,
         "version": FORMAT_VERSION,
         "node": [_node_json(n, store) for n in graph_def.node],
         "variables": [dict(zip(_VARIABLE_KEYS, definition), collections=list(collections))
                       for definition, collections in graph_def.variables],
     }
+    if graph_def.library:  # left out without functions, so older graphc read the file
+        document["library"] = [{"name": f.name, "node": [_node_json(n, store) for n in f.node],
+                                "input": list(f.input), "output": list(f.output)} for f in graph_def.library]
+    return document
 
 
 def _node_json(node, store):
@@ -102,14 +155,40 @@ _VARIABLE_KEYS = ("variable_name", "initial_value_name", "initializer_name", "sn
 def from_json(document, store=None, where=""):
     """The GraphDef a document describes, every part checked (GraphFileError)."""
     header(document, GRAPH_FORMAT, where)
-    record(document, where, ("format", "version", "node"), ("variables",))
-    nodes = expect(document["node"], list, f"{where}node", "a list of ops")
-    if len(nodes) > MAX_OPS:
-        fail(f"{where}node", f"{len(nodes)} ops is above the limit of {MAX_OPS}")
+    record(document, where, ("format", "version", "node"), ("variables", "library"))
+    nodes = _nodes(document["node"], f"{where}node", store, 0)
     variables = expect(document.get("variables", []), list, f"{where}variables", "a list")
-    return GraphDef([_node(n, f"{where}node[{i}]", store) for i, n in enumerate(nodes)],
-                    [_variable(v, f"{where}variables[{i}]") for i, v in enumerate(variables)],
-                    document["version"])
+    library = expect(document.get("library", []), list, f"{where}library", "a list of functions")
+    functions, count = [], len(nodes)
+    for i, item in enumerate(library):
+        functions.append(_function(item, f"{where}library[{i}]", store, count))
+        count += len(functions[-1].node)
+    return GraphDef(nodes, [_variable(v, f"{where}variables[{i}]") for i, v in enumerate(variables)],
+                    document["version"], functions)
+
+
+def _nodes(items, where, store, count):
+    """The NodeDefs of a list of ops, `count` ops having been read before them."""
+    expect(items, list, where, "a list of ops")
+    if count + len(items) > MAX_OPS:
+        fail(where, f"{count + len(items)} ops is above the limit of {MAX_OPS}")
+    return [_node(n, f"{where}[{i}]", store) for i, n in enumerate(items)]
+
+
+def _function(item, where, store, count):
+    record(item, where, ("name", "node", "input", "output"))
+    name = expect(item["name"], str, f"{where}.name", "a function name")
+    where = f"{where} ('{name}')"
+    nodes = _nodes(item["node"], f"{where}.node", store, count)
+    ends = []
+    for key, pattern in (("input", INPUT_OP), ("output", INPUT)):
+        texts = expect(item[key], list, f"{where}.{key}", "a list of names")
+        for i, text in enumerate(texts):
+            if not isinstance(text, str) or not pattern.fullmatch(text) or text.startswith("^"):
+                fail(f"{where}.{key}[{i}]", f"expected {'an op name' if key == 'input' else 'a tensor name'}, "
+                                            f"got {values.describe(text)}")
+        ends.append(texts)
+    return FunctionDef(name, nodes, *ends)
 
 
 def _node(item, where, store):

@@ -13,6 +13,7 @@ MAX_FILE_BYTES = 1 << 30          # the JSON document
 MAX_ARRAY_BYTES = 1 << 31         # one constant, inline or in the side .npz
 MAX_OPS = 1 << 20
 MAX_NESTING = 32                  # tuples in tuples in an attribute value
+MAX_FUNCTION_NESTING = 16         # functions holding ops that hold functions (a loop in a branch in a loop...)
 MAX_RANK = 64
 MAX_DIM = 1 << 40
 

@@ -3,8 +3,10 @@
 JSON's own null, booleans, integers, finite floats, strings and lists stand
 for themselves. Every other value is a one-key object naming its kind:
 `{"tuple": [...]}`, `{"dtype": "float32"}`, `{"shape": [null, 3]}`,
-`{"tensor": {"dtype": ..., "shape": ..., "values": [...]}}`, ... Decoding
-knows only these kinds, so a file can name no class and run no code.
+`{"tensor": {"dtype": ..., "shape": ..., "values": [...]}}`,
+`{"function": "while_body_3"}` (a function of the document's library, by
+name), ... Decoding knows only these kinds, so a file can name no class and
+run no code.
 
 Arrays of more than `INLINE_ELEMENTS` numbers go to an `ArrayStore` (the
 side .npz) when one is given; the document then holds their key.
@@ -21,6 +23,22 @@ from .schema import MAX_ARRAY_BYTES, MAX_DIM, MAX_NESTING, MAX_RANK, describe, e
 INLINE_ELEMENTS = 64
 _DTYPES = {d.name: d for d in dtypes.ALL}
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+class FunctionRef:
+    """An attribute naming a function of the GraphDef's library (TF's NameAttrList)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __eq__(self, other):
+        return isinstance(other, FunctionRef) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return f"<function {self.name}>"
 
 
 class ArrayStore:
@@ -75,6 +93,7 @@ _ENCODERS = (
     (dtypes.DType, lambda v, s, d: {"dtype": v.name}),
     (shapes.TensorShape, lambda v, s, d: {"shape": None if v.dims is None else list(v.dims)}),
     (provenance.Frame, lambda v, s, d: {"frame": [v.filename, v.lineno, v.function]}),
+    (FunctionRef, lambda v, s, d: {"function": v.name}),
     (tuple, lambda v, s, d: {"tuple": [encode(x, s, d) for x in v]}),
     (list, lambda v, s, d: [encode(x, s, d) for x in v]),
     (dict, lambda v, s, d: {"dict": [[encode(k, s, d), encode(x, s, d)] for k, x in v.items()]}),
@@ -233,6 +252,7 @@ _DECODERS = {
     "dtype": lambda v, w, s, d: decode_dtype(v, w),
     "shape": lambda v, w, s, d: decode_shape(v, w),
     "frame": _decode_frame,
+    "function": lambda v, w, s, d: FunctionRef(expect(v, str, w, "a function name")),
     "tensor": decode_tensor,
     "scalar": _decode_scalar,
 }

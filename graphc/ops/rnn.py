@@ -33,6 +33,13 @@ def _check_cell(cell, what="cell"):
                         f"{', '.join(missing) or '__call__'}")
 
 
+def _check_pair(cell_fw, cell_bw, sequence_length):
+    """The two cells of a bidirectional RNN checked; the sequence lengths."""
+    _check_cell(cell_fw, "cell_fw")
+    _check_cell(cell_bw, "cell_bw")
+    return _lengths(sequence_length)
+
+
 def _check_inputs(inputs):
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("inputs must be a list of tensors, one per time step (use tf.unstack)")
@@ -105,10 +112,8 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None, in
     `cell_bw` backwards (within each sequence's length); outputs[t] is their
     outputs at step t concatenated. Variables go in `scope` (default
     "bidirectional_rnn") under "fw" and "bw"."""
-    _check_cell(cell_fw, "cell_fw")
-    _check_cell(cell_bw, "cell_bw")
+    lengths = _check_pair(cell_fw, cell_bw, sequence_length)
     inputs = _check_inputs(inputs)
-    lengths = _lengths(sequence_length)
     with variable_scope(scope or "bidirectional_rnn"):
         with variable_scope("fw") as fw_scope:
             outputs_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype, lengths, scope=fw_scope)
@@ -172,10 +177,8 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
     """((output_fw, output_bw), (state_fw, state_bw)): `cell_fw` over `inputs` and
     `cell_bw` over them reversed within each sequence's length (its outputs reversed
     back). Variables go in `scope` (default "bidirectional_rnn") under "fw" and "bw"."""
-    _check_cell(cell_fw, "cell_fw")
-    _check_cell(cell_bw, "cell_bw")
+    lengths = _check_pair(cell_fw, cell_bw, sequence_length)
     inputs = convert_to_tensor(inputs)
-    lengths = _lengths(sequence_length)
     with variable_scope(scope or "bidirectional_rnn"):
         with variable_scope("fw") as fw_scope:
             output_fw, state_fw = dynamic_rnn(cell_fw, inputs, lengths, initial_state_fw, dtype,

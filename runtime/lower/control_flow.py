@@ -9,9 +9,13 @@ buffer when a result is stored in another loop variable's buffer, as in a
 swap). Loop-variable shapes are fixed per run: the executable checks, per
 feed-shape signature, that a body keeps them (else the plan runs on the
 reference executor). A recording While (the forward loop of a gradient)
-copies the loop variables into its stacks at the start of each iteration;
-that needs the bound (`maximum_iterations`) to size them before the run: an
+copies the loop variables into its stacks at the start of each iteration
+(and zeros the rows of iterations that did not run); that needs the bound (`maximum_iterations`) to size them before the run: an
 unbounded recording While is not lowered.
+
+A While and its recording twin (the forward pass of its gradient: the same
+loop on the same inputs) run once: the twin's step runs where the While
+would, and the While's results are the twin's.
 
 An If copies the taken branch's results into its outputs.
 """
@@ -27,10 +31,23 @@ from .scalar import ERROR_MESSAGES
 from .types import I1, I8, I32, I64, PTR, i64, storage_type
 
 
+def _private(plan, function):
+    """`function`, or a copy of it when the plan lowered it already (a While and
+    its recording twin hold one body): each op's steps need tensors of their own,
+    for their storage and their shapes."""
+    lowered = any(program.graph is function.graph for program, _, _ in plan.functions)
+    return function.copy() if lowered else function
+
+
 def _function_steps(plan, function, storage, shape_sources, carried=()):
     from graphc.passes.program import Program
     program = Program(function.graph, list(function.outputs), list(function.inputs))
     return program, plan.lower_function(program, storage, shape_sources, carried)
+
+
+def _externs(plan):
+    """What a kernel running function steps reaches: the buffers, and the whole dims table."""
+    return [plan.extern(BUFFERS), plan.extern(DIMS_TABLE)]
 
 
 def _explain(code, info, shapes):
@@ -101,32 +118,38 @@ def _lower_if(plan, op):
                         e.copy(out, e.pointer(result), result)
         b.ret(ir.Constant(I32, 0))
         return e.fn
-    step = Step([op], list(op.outputs), list(op.inputs), emit, externs=[plan.extern(BUFFERS), plan.extern(DIMS_TABLE)], explain=_explain)
+    step = Step([op], list(op.outputs), list(op.inputs), emit, externs=_externs(plan), explain=_explain)
     plan.add_step(step)
     for key, attr in (("t", "then_branch"), ("e", "else_branch")):
-        branches[key] = _function_steps(plan, op.attrs[attr], args, args)
+        branches[key] = _function_steps(plan, _private(plan, op.attrs[attr]), args, args)
         plan.read_only.update(branches[key][0].feeds)
     _collect_assumptions(step, branches.values())
 
 
 def _lower_while(plan, op):
+    if op.outputs[0] in plan.root:  # a recording twin, lowered in its forward loop's place
+        return
+    twin = _recording_twin(plan, op)
+    if twin is not None:
+        _lower_while(plan, twin)
+        for result, same in zip(op.outputs, twin.outputs):
+            plan.alias(result, same)
+        plan.read_only.update(op.outputs)  # their storage is the twin's too
+        return
     attrs = op.attrs
     n, record = attrs["n_vars"], attrs["record"]
     limit, inits, captured = _split_while_inputs(list(op.inputs), n, attrs["bounded"])
     if record and limit is None:
         raise NotLowerable(None, op, f"'{op.name}' records its iterations without a bound (maximum_iterations): "
                                      "its stacks cannot be sized before the run")
-    if op.gradient_of is not None and not all(t.shape.is_fully_defined() for f in (attrs["cond"], attrs["body"])
-                                              for o in f.ops() for t in o.outputs):
-        raise NotLowerable(None, op, f"'{op.name}': a gradient loop over shapes unknown when compiled is not "
-                                     "lowered yet (known bug: wrong results with an unknown batch size)")
     finals = list(op.outputs[:n])
-    step = Step([op], list(op.outputs), list(op.inputs), None, externs=[plan.extern(BUFFERS), plan.extern(DIMS_TABLE)], explain=_explain)
+    step = Step([op], list(op.outputs), list(op.inputs), None, externs=_externs(plan), explain=_explain)
     plan.add_step(step)
     storage = finals + captured
-    cond, cond_steps = _function_steps(plan, attrs["cond"], storage, inits + captured)
-    body, body_steps = _function_steps(plan, attrs["body"], storage, inits + captured,
-                                       carried=list(zip(attrs["body"].outputs, attrs["body"].inputs[:n])))
+    body_function = _private(plan, attrs["body"])
+    cond, cond_steps = _function_steps(plan, _private(plan, attrs["cond"]), storage, inits + captured)
+    body, body_steps = _function_steps(plan, body_function, storage, inits + captured,
+                                       carried=list(zip(body_function.outputs, body_function.inputs[:n])))
     plan.read_only.update(cond.feeds[n:] + body.feeds[n:])
     results = body.targets
     staged = [i for i, r in enumerate(results)
@@ -169,10 +192,36 @@ def _lower_while(plan, op):
         b.branch(header)
         b.position_at_end(exit_)
         if record:
-            b.store(b.trunc(b.load(trips, typ=I64), I32), e.outs[n])
+            _finish_stacks(e, op, n, record, b.load(trips, typ=I64))
         b.ret(ir.Constant(I32, 0))
         return e.fn
     step.emit = emit
+
+
+def _finish_stacks(e, op, n, record, trips):
+    """Store the trip count; the stacks' rows of iterations that did not run are zeros."""
+    b = e.builder
+    b.store(b.trunc(trips, I32), e.outs[n])
+    memset = b.module.declare_intrinsic("llvm.memset", [PTR, I64])
+    for j, i in enumerate(record):
+        filled = b.mul(trips, e.nbytes(op.outputs[i]))
+        rest = b.sub(e.nbytes(op.outputs[n + 1 + j]), filled)
+        b.call(memset, [b.gep(e.outs[n + 1 + j], [filled], source_etype=I8), ir.Constant(I8, 0), rest,
+                        ir.Constant(I1, 0)])
+
+
+def _recording_twin(plan, op):
+    """The While of the plan recording the iterations of the non-recording `op` (its
+    gradient's forward pass): the same loop on the same inputs. The training step
+    then runs that loop once, `op`'s results being the twin's."""
+    if op.attrs["record"]:
+        return None
+    for other in plan.order:
+        if other.type == "While" and other.attrs["record"] and len(other.inputs) == len(op.inputs) and \
+                all(a is b for a, b in zip(other.inputs, op.inputs)) and \
+                all(other.attrs[k] is op.attrs[k] or other.attrs[k] == op.attrs[k] for k in op.attrs if k != "record"):
+            return other
+    return None
 
 
 def _leave_if(builder, condition, exit_):

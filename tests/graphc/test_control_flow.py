@@ -6,6 +6,7 @@ import pytest
 
 import graphc as tf
 from graphc.func_graph import Function
+from graphc.runtime.executable import LLVMExecutable
 
 EXECUTORS = ["reference", "llvm"]
 EPS = 1e-6
@@ -132,6 +133,33 @@ def test_scan_and_map_fn_gradients_match_finite_differences(executor):
     _check_gradient(tf.reduce_sum(scanned * weights), x, value, executor)
     mapped = tf.map_fn(lambda e: e * tf.reduce_sum(e), x)
     _check_gradient(tf.reduce_sum(mapped * weights), x, value, executor)
+
+
+def compiled(sess, fetches, feeds):
+    """The LLVM plan of `fetches`, asserted to run compiled (not on the reference executor)."""
+    plan = sess.make_callable(fetches, feeds)._plan
+    assert isinstance(plan, LLVMExecutable) and plan._fallback is None, getattr(plan, "fallback_reason", "")
+    return plan
+
+
+def test_a_loop_and_its_recording_twin_in_one_plan_match_the_reference():
+    """The forward While and its recording twin hold one body (with a cond in it):
+    compiled together, each needs storage of its own (regression: they shared it)."""
+    x = tf.placeholder(tf.float64, [3])
+
+    def body(i, v):
+        return i + 1, tf.cond(tf.reduce_sum(v) > 0, lambda: v * 0.5 + 1.0, lambda: tf.sin(v) - 1.0)
+    _, y = tf.while_loop(lambda i, v: i < 4, body, [0, x], maximum_iterations=6)
+    loss = tf.reduce_sum(y * y)
+    fetches = [loss, tf.gradients(loss, x)[0]]
+    sess = tf.Session(executor="llvm")
+    for value in ([0.3, -2.0, 0.4], [1.0, 2.0, -0.5]):
+        got = sess.run(fetches, {x: value})
+        want = tf.Session(executor="reference").run(fetches, {x: value})
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+    loops = [k.name for k in compiled(sess, fetches, [x]).kernels if k.ops[0].type == "While"]
+    assert [name.split("/")[-1] for name in loops] == ["while_recorded", "while_grad"]  # the forward loop runs once
 
 
 def test_functions_are_op_attributes_through_the_passes():

@@ -6,6 +6,7 @@ import pytest
 
 import graphc as tf
 from graphc.func_graph import flatten
+from tests.graphc.test_control_flow import compiled
 
 CELLS = {"lstm": lambda: tf.nn.rnn_cell.BasicLSTMCell(3), "gru": lambda: tf.nn.rnn_cell.GRUCell(3)}
 
@@ -63,3 +64,24 @@ def test_gradients_through_32_steps_match_finite_differences(kind):
         plus[index] += 1e-6
         minus[index] -= 1e-6
         np.testing.assert_allclose(got[index], (fn(plus) - fn(minus)) / 2e-6, rtol=1e-4, atol=1e-7)
+
+
+def test_lstm_gradients_with_an_unknown_batch_compile_and_match_the_reference():
+    """Regression: the training step of an LSTM over a batch of size None gave wrong,
+    run-to-run varying results when compiled (the forward loop and its recording twin
+    shared their body's storage and shapes). Several runs, two batch sizes."""
+    x = tf.placeholder(tf.float32, [None, 7, 3])
+    out, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(4), x, dtype=tf.float32)
+    loss = tf.reduce_sum(out * np.random.default_rng(5).normal(size=(7, 4)).astype(np.float32)) + \
+        tf.reduce_sum(state.c)
+    fetches = [loss] + tf.gradients(loss, [x] + tf.trainable_variables())
+    reference, llvm = tf.Session(executor="reference"), tf.Session(executor="llvm")
+    reference.run(tf.global_variables_initializer())
+    for variable, value in zip(tf.trainable_variables(), reference.run(tf.trainable_variables())):
+        llvm.run(variable.assign(value))
+    value = np.random.default_rng(6).normal(size=(5, 7, 3)).astype(np.float32)
+    for batch in (5, 2, 5, 2, 5):
+        got, want = llvm.run(fetches, {x: value[:batch]}), reference.run(fetches, {x: value[:batch]})
+        for a, b in zip(got, want):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    compiled(llvm, fetches, [x])

@@ -83,8 +83,28 @@ def mnist_mlp(features=64, hidden=32, classes=10):
             [([accuracy.name, logits.name], {**step, "keep_prob:0": 1.0})])
 
 
+def lstm_sequence(batch=4, steps=6, hidden=5):
+    """examples/lstm_sequence.py, smaller: an LSTM (a While, whose gradient holds
+    more functions) predicting the next value of sine waves, trained a few steps."""
+    rng = np.random.default_rng(2)
+    waves = np.sin(rng.uniform(0, 2 * np.pi, size=(batch, 1)) + 0.3 * np.arange(steps + 1))
+    waves = waves.astype(np.float32)[:, :, None]
+    tf.set_random_seed(0)
+    x = tf.placeholder(tf.float32, [None, steps, 1], name="x")
+    y = tf.placeholder(tf.float32, [None, steps, 1], name="y")
+    outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(hidden), x, dtype=tf.float32)
+    w = tf.Variable(tf.random_normal([hidden, 1], stddev=0.3), name="w")
+    b = tf.Variable(tf.zeros([1]), name="b")
+    predictions = tf.reshape(tf.matmul(tf.reshape(outputs, [-1, hidden]), w) + b, tf.shape(x))
+    loss = tf.reduce_mean(tf.square(predictions - y), name="loss")
+    train = tf.train.AdamOptimizer(0.01).minimize(loss)
+    init = tf.global_variables_initializer()
+    step = {"x:0": waves[:, :-1], "y:0": waves[:, 1:]}
+    return [([init.name], {})] + [([train.name, loss.name], step)] * 3 + [([predictions.name], step)]
+
+
 EXAMPLES = {f.__name__: f for f in (computational_graph, backprop_by_hand, forward_propagation, linear_regression,
-                                    mnist_mlp)}
+                                    mnist_mlp, lstm_sequence)}
 
 
 def run_all(graph, runs, executor=None):

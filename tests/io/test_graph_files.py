@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import graphc as tf
-from graphc.io import GraphFileError, import_graph_def, read_graph, write_graph
+from graphc.func_graph import Function
+from graphc.io import GraphFileError, import_graph_def, load_graph, read_graph, write_graph
 from graphc.io.values import INLINE_ELEMENTS
 from graphc.passes.manager import PASS_NAMES
 from tests.cases import all_cases
@@ -198,7 +199,11 @@ def test_invalid_documents_are_refused_naming_what_is_wrong(edit, message, tmp_p
     with graph.as_default():
         x = tf.placeholder(tf.float32, [2], name="x")
         tf.identity(x * tf.constant([1.0, 2.0]), name="y")
-    path = write_graph(graph, str(tmp_path), "g.json")
+    assert_refused_when_edited(write_graph(graph, str(tmp_path), "g.json"), edit, message)
+
+
+def assert_refused_when_edited(path, edit, message):
+    """The graph file `path`, its document changed by `edit`, fails to load with `message`."""
     document = json.loads(open(path).read())
     edit(document)
     with open(path, "w") as f:
@@ -299,3 +304,80 @@ def test_an_attribute_a_file_cannot_hold_is_named_when_writing(tmp_path):
     op.attrs["callback"] = print
     with pytest.raises(TypeError, match="op 'c' \\(Const\\) attribute 'callback'.*builtin_function_or_method"):
         write_graph(graph, str(tmp_path), "g.json")
+
+
+# -- functions: a library in the document -----------------------------------------------
+def _nested_loops(tmp_path):
+    """A cond inside a while_loop's body, differentiated: functions holding
+    functions, and a While and its recording twin holding the same body."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float64, [3], name="x")
+
+        def body(i, v):
+            return i + 1, tf.cond(tf.reduce_sum(v) > 0, lambda: v * 0.5 + 1.0, lambda: tf.sin(v) - 1.0)
+        _, y = tf.while_loop(lambda i, v: i < 4, body, [0, x], maximum_iterations=6)
+        loss = tf.reduce_sum(y * y, name="loss")
+        tf.identity(tf.gradients(loss, x)[0], name="grad")
+    return graph, write_graph(graph, str(tmp_path), "loops.json")
+
+
+def _function_names(value):
+    if isinstance(value, dict):
+        return [value["function"]] if set(value) == {"function"} else \
+            [n for v in value.values() for n in _function_names(v)]
+    return [n for v in value for n in _function_names(v)] if isinstance(value, list) else []
+
+
+def test_functions_are_written_once_each_after_the_functions_they_use(tmp_path):
+    graph, path = _nested_loops(tmp_path)
+    document = json.loads(open(path).read())
+    defined = [f["name"] for f in document["library"]]
+    assert len(defined) == len(set(defined))
+    for i, function in enumerate(document["library"]):
+        assert set(_function_names(function["node"])) <= set(defined[:i])
+    assert set(_function_names(document["node"])) <= set(defined)
+    held = {id(v) for op in graph.get_operations() for v in op.attrs.values() if isinstance(v, Function)}
+    assert len(held) < len(_function_names(document["node"]))  # the recording twin shares its loop's functions
+
+
+@pytest.mark.parametrize("executor", ["reference", "llvm"])
+def test_nested_functions_run_the_same_after_a_round_trip(tmp_path, executor):
+    graph, path = _nested_loops(tmp_path)
+    copy = load_graph(path)
+    run = [(["loss:0", "grad:0"], {"x:0": np.array([0.3, -2.0, 0.4])})]
+    assert_same(run_all(copy, run, executor), run_all(graph, run, executor))
+    np.testing.assert_allclose(run_all(copy, run, executor)[0][1], run_all(graph, run, "reference")[0][1], rtol=1e-12)
+    forward = copy.get_operation_by_name("while/while")
+    twin = copy.get_operation_by_name("gradients/while/while_grad/while/while_recorded")
+    assert twin.attrs["body"] is forward.attrs["body"] and isinstance(forward.attrs["body"], Function)
+
+
+def _library_entry(document, holding):
+    """The library entry with an op of type `holding`."""
+    return next(f for f in document["library"] if any(n["op"] == holding for n in f["node"]))
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda d: d["library"].reverse(), "is not defined in the library before its use"),
+    (lambda d: d["node"][-1]["attr"].update(then_branch={"function": "absent"}) or
+     next(n for n in d["node"] if n["op"] == "While")["attr"].update(body={"function": "absent"}),
+     "function 'absent' is not defined"),
+    (lambda d: d["library"].append(dict(d["library"][0])), "a second function of this name"),
+    (lambda d: _library_entry(d, "Sin")["input"].append(_library_entry(d, "Sin")["node"][-1]["name"]),
+     "not a Placeholder"),
+    (lambda d: _library_entry(d, "Sin")["output"].append("nothing:3"), "names no tensor of the function"),
+    (lambda d: _library_entry(d, "Sin")["node"].append({"name": "loop", "op": "Sin", "input": ["loop"]}), "cycle"),
+    (lambda d: d.update(library={"f": []}), "a list of functions"),
+    (lambda d: d["library"][0].update(input=["x:1"]), "expected an op name"),
+])
+def test_invalid_function_libraries_are_refused(edit, message, tmp_path):
+    assert_refused_when_edited(_nested_loops(tmp_path)[1], edit, message)
+
+
+def test_functions_nested_deeper_than_the_limit_are_refused(tmp_path, monkeypatch):
+    _, path = _nested_loops(tmp_path)
+    load(path)
+    monkeypatch.setattr("graphc.io.importer.MAX_FUNCTION_NESTING", 1)
+    with pytest.raises(GraphFileError, match="functions nest deeper than the limit of 1"):
+        load(path)

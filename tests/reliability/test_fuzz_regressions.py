@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import graphc as tf
+from graphc.ops.building import apply_op
 from tests.reliability.fuzz import Mismatch, _compare
 
 EXECUTORS = ("reference", "llvm")
@@ -104,3 +105,25 @@ def test_float_floor_division_of_infinities_is_tf_floor_of_the_quotient():
     got, = assert_executors_agree([tf.floordiv(x, y)], {x: np.array([-np.inf, np.inf, 7.0, -7.0]),
                                                          y: np.array([-1.07, 2.0, 2.0, 2.0])})
     np.testing.assert_array_equal(got, [np.inf, np.inf, 3.0, -4.0])
+
+
+def test_a_function_fed_a_shape_its_arguments_do_not_take_is_an_invalid_argument_on_both_executors():
+    """The compiled If and While refused fed shapes that do not fit their functions'
+    arguments (traced for [3, 4] and [3]), where the reference executor ran them anyway."""
+    from tests.cases.control_flow import _ELSE, _THEN, _WHILE
+    x, v = tf.placeholder(tf.float64, [None, 4]), tf.placeholder(tf.float64)
+    branches = apply_op("If", [tf.constant(True), x], then_branch=_THEN, else_branch=_ELSE)
+    loop = apply_op("While", [tf.constant(0), v], **_WHILE)
+    for fetches, feeds in (([branches], {x: np.zeros((0, 4))}), (list(loop), {v: np.ones(1)})):
+        error = assert_executors_agree(fetches, feeds)
+        assert isinstance(error, tf.errors.InvalidArgumentError)
+    np.testing.assert_array_equal(assert_executors_agree([branches], {x: np.ones((3, 4))})[0], np.full((3, 4), 2.0))
+
+
+def test_recorded_rows_of_iterations_that_did_not_run_are_zeros():
+    """The compiled recording While left those rows as the arena held them."""
+    from tests.cases.control_flow import _WHILE
+    i, x = tf.placeholder(tf.int32, []), tf.placeholder(tf.float64, [None])
+    stack = apply_op("While", [tf.constant(8), i, x], **dict(_WHILE, bounded=True, record=(1,)))[3]
+    got, = assert_executors_agree([tf.nn.softplus(stack)], {i: 1, x: np.array([-2.2, 0.0, 0.6])})
+    np.testing.assert_array_equal(got[4:], np.full((4, 3), np.log(2.0)))
