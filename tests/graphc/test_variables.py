@@ -99,3 +99,13 @@ def test_non_trainable_and_shapeless_initial_value_errors():
     assert v not in tf.trainable_variables() and v in tf.global_variables()
     with pytest.raises(ValueError, match="fully defined"):
         tf.Variable(tf.placeholder(tf.float32, [None]))
+
+
+def test_constants_and_initial_values_leave_the_callers_array_alone():
+    values = np.arange(3, dtype=np.float32)
+    constant, variable = tf.constant(values), tf.Variable(values)
+    assert values.flags.writeable  # TF copies; the array stays the caller's
+    values[:] = -1.0
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    assert sess.run(constant).tolist() == [0, 1, 2] and sess.run(variable).tolist() == [0, 1, 2]
