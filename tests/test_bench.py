@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from graphc.bench import harness, peers, report, runner, workloads
+from graphc.bench import harness, lstm, mlp, peers, report, runner, workloads
 from graphc.bench.peers import Column
 
 
@@ -55,3 +55,70 @@ def test_absent_peer_is_skipped_with_a_note(monkeypatch):
     columns, notes = peers.load(["numpy", "absent"])
     assert [c.label for c in columns] == ["numpy"]
     assert notes and notes[0].startswith("absent: skipped")
+
+
+TINY = harness.Budget(repeat=1, seconds=0.0, sample_seconds=0.0, max_samples=1)
+
+
+def run_quick(workloads_ids, columns):
+    return runner.run(runner.select(workloads_ids), columns, TINY, quick=True)
+
+
+def test_new_workloads_match_numpy_in_graphc():
+    """W2's softmaxes, W4's MLP step and W6's LSTM steps (dynamic_rnn and
+    static_rnn) give numpy's results in graphc, on compiled code; a training
+    step's update is checked as well as its loss."""
+    numpy_column = peers.load(["numpy"])[0][0]
+    cells = run_quick(["W2", "W4", "W6"], [workloads.GRAPHC, numpy_column])
+    assert {cell.case.key for cell in cells} == {"W2 softmax", "W2 explicit", "W4 step", "W6 dynamic_rnn",
+                                                 "W6 static_rnn"}
+    for cell in cells:
+        assert (cell.status, cell.message) == ("ok", ""), (cell.case.key, cell.column.label)
+        assert not cell.notes, cell.notes  # no plan fell back to the reference executor
+
+
+@pytest.mark.parametrize("family", ["jax", "torch"])
+def test_peer_training_steps_match_numpy(family):
+    """The peers' W4 and W6 steps start from the same weights as numpy and
+    update them as numpy's step does (PyTorch's nn.LSTM gate order and bias
+    split included); torch.compile is left out to keep this fast."""
+    pytest.importorskip(family)
+    columns = [c for c in peers.load([family])[0] if c.label != "torch.compile"]
+    cells = run_quick(["W4", "W6"], columns)
+    assert len(cells) == 2 * len(columns)
+    for cell in cells:
+        assert (cell.status, cell.message) == ("ok", ""), (cell.case.key, cell.column.label)
+
+
+def lazy_step(case, inputs):
+    """The right loss, but parameters that never move."""
+    params = {name: inputs[name].copy() for name in case.parameters}
+    run = lambda: case.numpy(**inputs)
+    run.state = lambda: params
+    return run
+
+
+def test_a_step_that_does_not_update_is_caught():
+    [cell] = run_quick(["W4"], [Column("lazy", "test", "0", {"W4 step": lazy_step})])
+    assert cell.status == "wrong" and cell.message.startswith("update of 'w0'"), cell.message
+
+
+@pytest.mark.parametrize("model, size", [(mlp, 3), (lstm, (3, 2))], ids=["mlp", "lstm"])
+def test_numpy_steps_follow_the_gradient(model, size):
+    """The hand-written numpy steps, the oracle of W4 and W6, move each
+    parameter by -learning_rate times the loss's central difference (float64)."""
+    rng = np.random.default_rng(1)
+    values = {name: value.astype(np.float64) for name, value in model.inputs(rng, size).items()}
+    params = {name: values[name].copy() for name in model.PARAMETERS}
+    data = {name: v for name, v in values.items() if name not in params}
+    model.numpy_step(params, **data)
+
+    def loss(name, where, shift):
+        moved = {n: values[n].copy() for n in model.PARAMETERS}
+        moved[name][where] += shift
+        return model.numpy_step(moved, **data)
+    for name in model.PARAMETERS:
+        for where in [tuple(rng.integers(0, n) for n in values[name].shape) for _ in range(3)]:
+            slope = (loss(name, where, 1e-6) - loss(name, where, -1e-6)) / 2e-6
+            step = (values[name][where] - params[name][where]) / model.LEARNING_RATE
+            assert step == pytest.approx(slope, rel=1e-4, abs=1e-9), (name, where)

@@ -15,6 +15,7 @@ CLASSES = 10
 # the parameters in layer order: (name, shape); weights then their biases
 PARAMETERS = (("w1", (5, 5, 1, 32)), ("b1", (32,)), ("w2", (5, 5, 32, 64)), ("b2", (64,)),
               ("w3", (7 * 7 * 64, 1024)), ("b3", (1024,)), ("w4", (1024, CLASSES)), ("b4", (CLASSES,)))
+NAMES = tuple(name for name, _ in PARAMETERS)
 
 
 def inputs(rng, batch):
@@ -51,13 +52,13 @@ def first_loss(**values):
 
 
 def graph(tf, values):
-    """W5's training step the TF1 way, for any module with the tf.compat.v1 API:
-    the session (variables initialised), the fetches and the x and y placeholders."""
+    """W5's training step the TF1 way, for any module with the tf.compat.v1 API,
+    as a `tf1.StepGraph`."""
     g = tf.Graph()
     with g.as_default():
         x = tf.placeholder(tf.float32, [None, 28, 28, 1], name="x")
         y = tf.placeholder(tf.float32, [None, CLASSES], name="y")
-        p = {name: tf.Variable(values[name], name=name) for name, _ in PARAMETERS}
+        p = {name: tf.Variable(values[name], name=name) for name in NAMES}
         h = tf.nn.relu(tf.nn.conv2d(x, p["w1"], strides=[1, 1, 1, 1], padding="SAME") + p["b1"])
         h = tf.nn.max_pool(h, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
         h = tf.nn.relu(tf.nn.conv2d(h, p["w2"], strides=[1, 1, 1, 1], padding="SAME") + p["b2"])
@@ -69,7 +70,7 @@ def graph(tf, values):
         init = tf.global_variables_initializer()
     session = tf.Session(graph=g)
     session.run(init)
-    return session, [loss, train], x, y
+    return tf1.StepGraph(session, [loss, train], {x: values["x"], y: values["y"]}, p)
 
 
 step_kernel = tf1.step_kernel(graph)

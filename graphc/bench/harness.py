@@ -3,7 +3,8 @@
 Every cell goes through the same steps so that its columns compare: build the
 implementation (graph construction, session setup: `setup`), call it once
 (JITs compile here: `first`), check that result against numpy, then time
-calls. Inputs are made by the caller, outside every timed region. Compile time
+calls (a training step's update too, see `check_update`). Inputs are made by
+the caller, outside every timed region. Compile time
 is reported apart from the steady state, which is the median of at least
 `repeat` samples and `seconds` of timed work.
 """
@@ -65,16 +66,43 @@ def check(result, expected, tolerance):
                           f"(rtol {rtol:g}, atol {atol:g})")
 
 
-def measure(make, expected, tolerance, budget, self_timed=False):
+UPDATE_TOLERANCE = 1e-2  # of an update, relative to each element and to the largest element
+ROUNDING = 4              # float32 steps (ulps) of a parameter's values that its update may differ by
+
+
+def check_update(state, before, after):
+    """Raise `WrongResult` unless the parameters `state` (name -> value after
+    one training step) moved from `before` as numpy's step moved them to
+    `after`. The updates are compared, not the values, so that a step that
+    changes nothing or the wrong amount cannot hide inside the tolerance."""
+    for name, expected in after.items():
+        if name not in state:
+            raise WrongResult(f"no value of parameter {name!r} after the step")
+        delta = expected - before[name]
+        try:
+            atol = max(UPDATE_TOLERANCE * np.abs(delta).max(initial=0),
+                       ROUNDING * np.spacing(np.abs(before[name])).max(initial=0))
+            check(np.asarray(state[name]) - before[name], delta, (UPDATE_TOLERANCE, float(atol)))
+        except WrongResult as wrong:
+            raise WrongResult(f"update of {name!r}: {wrong}") from None
+
+
+def measure(make, expected, tolerance, budget, self_timed=False, update=None):
     """Build, check and time one implementation. `make()` returns `run`, a
     function of no arguments returning the result; a `self_timed` run returns
-    (result, seconds) instead, for work timed elsewhere (another process)."""
+    (result, seconds) instead, for work timed elsewhere (another process).
+    For a training step, `update` is (parameters before, after numpy's step),
+    checked against `run.state()` after the first call."""
     start = time.perf_counter()
     run = make()
     setup = time.perf_counter() - start
     timed_run = run if self_timed else _timed(run)
     result, first = timed_run()
     check(result, expected, tolerance)
+    if update is not None:
+        if not hasattr(run, "state"):
+            raise WrongResult("a training step without `run.state()`: its update cannot be checked")
+        check_update(run.state(), *update)
     if self_timed:
         calls, sample = 1, lambda: run()[1]
     else:

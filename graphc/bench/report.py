@@ -114,7 +114,7 @@ def text(cells, columns, checks, meta):
     parts += ["", "Median time per call (lower is better):", "", medians_table(cells, columns),
               "", "graphc (ratios are graphc's time over the peer's; below 1 is faster):", "", graphc_table(cells)]
     if checks:
-        parts += ["", "Targets (issue 4):", "", checks_table(checks)]
+        parts += ["", "Targets (issues 4 and 5):", "", checks_table(checks)]
     failures = [f"FAIL {c.case.key} [{c.column.label}]: wrong result: {c.message}" for c in cells if c.status == "wrong"]
     return "\n".join(parts + ([""] + failures if failures else [])) + "\n"
 

@@ -51,21 +51,22 @@ def run(cases, columns, budget, quick, on_cell=lambda cell, done, total: None):
         size = case.quick_size if quick else case.size
         inputs = case.inputs(np.random.default_rng(workloads.SEED), size)
         expected = np.array(case.numpy(**inputs))
+        update = case.update(inputs)
         for column in columns:
             kernel = case.kernel(column)
             if kernel is not None:
-                cells.append(run_cell(case, case.describe(size), column, kernel, inputs, expected, budget))
+                cells.append(run_cell(case, case.describe(size), column, kernel, inputs, expected, budget, update))
                 on_cell(cells[-1], len(cells), total)
     return cells
 
 
-def run_cell(case, label, column, kernel, inputs, expected, budget):
+def run_cell(case, label, column, kernel, inputs, expected, budget, update=None):
     cell = Cell(case, column, label, "ok", inputs={name: list(np.shape(v)) for name, v in inputs.items()},
                 work=case.work(inputs, expected) if case.work else None)
     with column.watch() as notes:
         try:
             cell.measurement = harness.measure(functools.partial(kernel, case, inputs), expected,
-                                               case.tolerance, budget, case.self_timed)
+                                               case.tolerance, budget, case.self_timed, update)
         except harness.WrongResult as wrong:
             cell.status, cell.message = "wrong", str(wrong)
         except Exception as error:  # a peer's or graphc's failure is reported, not fatal

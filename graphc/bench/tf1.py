@@ -5,14 +5,21 @@ TF1 column measures what a graphc user would get by switching back.
 
 Each `*_kernel(tf)` returns a maker `make(case, inputs) -> run`, as
 `graphc.bench.workloads` expects."""
+import collections
 import types
 
-from .mlp import LEARNING_RATE, layers
+from .mlp import LEARNING_RATE, PARAMETERS, layers
+
+# A training step built in a session: `fetches` (loss first) run on `feeds`
+# (placeholder -> value); `variables` maps parameter names to variables.
+StepGraph = collections.namedtuple("StepGraph", "session fetches feeds variables")
 
 
 def ops(tf):
-    """The functions `Case.math` needs, in this module's spelling."""
-    return types.SimpleNamespace(tanh=tf.tanh, relu=tf.nn.relu)
+    """The functions `Case.math` needs, in this module's spelling (TF2 has them too)."""
+    return types.SimpleNamespace(tanh=tf.tanh, relu=tf.nn.relu, exp=tf.exp, softmax=tf.nn.softmax,
+                                 row_max=lambda v: tf.reduce_max(v, axis=1, keepdims=True),
+                                 row_sum=lambda v: tf.reduce_sum(v, axis=1, keepdims=True))
 
 
 def graph_of(tf, case, inputs):
@@ -51,10 +58,11 @@ def mlp_graph(tf, inputs):
     with graph.as_default():
         x = tf.placeholder(tf.float32, [None, inputs["x"].shape[1]], name="x")
         y = tf.placeholder(tf.float32, [None, inputs["y"].shape[1]], name="y")
-        pairs = layers(inputs)
+        variables = {name: tf.Variable(inputs[name], name=name) for name in PARAMETERS}
+        pairs = layers(variables)
         h = x
         for i, (w, b) in enumerate(pairs):
-            h = tf.matmul(h, tf.Variable(w)) + tf.Variable(b)
+            h = tf.matmul(h, w) + b
             if i < len(pairs) - 1:
                 h = tf.nn.relu(h)
         loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=h))
@@ -62,17 +70,21 @@ def mlp_graph(tf, inputs):
         init = tf.global_variables_initializer()
     session = tf.Session(graph=graph)
     session.run(init)
-    return session, [loss, train], x, y
+    return StepGraph(session, [loss, train], {x: inputs["x"], y: inputs["y"]}, variables)
 
 
 def step_kernel(build):
-    """A kernel maker running one training step per call of the graph `build(tf,
-    values)` makes; the result is the loss before the update."""
+    """A kernel maker running one training step per call of the `StepGraph`
+    that `build(tf, values)` makes; the result is the loss before the update,
+    and `run.state()` the variables' values."""
     def for_framework(tf):
         def make(case, values):
-            session, fetches, x, y = build(tf, values)
-            feed_dict = {x: values["x"], y: values["y"]}
-            return lambda: session.run(fetches, feed_dict)[0]
+            step = build(tf, values)
+
+            def run():
+                return step.session.run(step.fetches, step.feeds)[0]
+            run.state = lambda: step.session.run(step.variables)
+            return run
         return make
     return for_framework
 

@@ -4,8 +4,11 @@ adds a kernel under the same key (`graphc.bench.peers`); an acceptance target
 is an entry in `targets.CHECKS`.
 
 The computation of most cases is written once, as `math(ops, **inputs)` over
-arrays of any library with the operators and an `ops` namespace (tanh, relu):
-numpy's gives the reference every result is checked against.
+arrays of any library with the operators and an `ops` namespace (tanh, relu,
+exp, softmax, row_max, row_sum): numpy's gives the reference every result is
+checked against. A training-step case (W4, W5, W6) has a numpy `reference`
+for its first loss, and, given a hand-written `numpy_step`, its update is
+checked too and numpy's column times that step.
 """
 import contextlib
 import dataclasses
@@ -19,14 +22,24 @@ import numpy as np
 
 import graphc
 
-from . import first_run, mlp, tf1
-from . import cnn
+from . import cnn, first_run, lstm, mlp, tf1
 from .peers import Column
 
 SEED = 0
 GB_PER_S = "GB/s"
 GFLOP_PER_S = "GFLOP/s"
-NUMPY_OPS = types.SimpleNamespace(tanh=np.tanh, relu=lambda v: np.maximum(v, 0))
+
+
+def stable_softmax(ops, x):
+    """Row softmax as its users write it out: shift by the row maximum, exp, normalise."""
+    e = ops.exp(x - ops.row_max(x))
+    return e / ops.row_sum(e)
+
+
+NUMPY_OPS = types.SimpleNamespace(tanh=np.tanh, relu=lambda v: np.maximum(v, 0), exp=np.exp,
+                                  row_max=lambda v: v.max(axis=1, keepdims=True),
+                                  row_sum=lambda v: v.sum(axis=1, keepdims=True))
+NUMPY_OPS.softmax = functools.partial(stable_softmax, NUMPY_OPS)  # numpy has no softmax of its own
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +59,8 @@ class Case:
     numpy_timed: bool = True  # numpy's reference is also a numpy column cell
     self_timed: bool = False  # kernels return (result, seconds)
     kernel_of: object = None  # column -> maker or None; default: column.kernels.get(key)
+    numpy_step: object = None  # a training step's numpy_step(params, **data), updating params in place
+    parameters: tuple = ()    # the names of the inputs a training step updates
 
     @property
     def workload(self):
@@ -57,12 +72,23 @@ class Case:
     def numpy(self, **inputs):
         return (self.reference or functools.partial(self.math, NUMPY_OPS))(**inputs)
 
+    def update(self, inputs):
+        """(parameters before, after one `numpy_step`) of a training step, else None."""
+        if self.numpy_step is None:
+            return None
+        before = {name: inputs[name] for name in self.parameters}
+        after = {name: value.copy() for name, value in before.items()}
+        self.numpy_step(after, **{name: v for name, v in inputs.items() if name not in after})
+        return before, after
+
     def kernel(self, column):
         return self.kernel_of(column) if self.kernel_of else column.kernels.get(self.key)
 
 
 def size_text(size):
-    """2^k for large powers of two, as BENCHMARKS.md writes them."""
+    """2^k for large powers of two, as BENCHMARKS.md writes them; a shape as 4096×1024."""
+    if isinstance(size, tuple):
+        return "×".join(map(str, size))
     if isinstance(size, int) and size >= 2 ** 16 and size & (size - 1) == 0:
         return f"2^{size.bit_length() - 1}"
     return str(size)
@@ -83,6 +109,10 @@ def dense(ops, x, w, b):
 
 def matmul(ops, x, w):
     return x @ w
+
+
+def softmax(ops, x):
+    return ops.softmax(x)
 
 
 def scalars(ops, x, y, z):
@@ -109,6 +139,10 @@ def square_matmul(rng, n, bias=False):
 
 def copy_inputs(rng, n):
     return {"x": rng.standard_normal(n, dtype=np.float32), "out": np.zeros(n, np.float32)}
+
+
+def matrix(rng, shape):
+    return {"x": rng.standard_normal(shape, dtype=np.float32)}
 
 
 def fed_scalars(rng, _):
@@ -163,6 +197,10 @@ CASES = [
          tf1=tf1.callable_kernel, work=bytes_streamed, unit=GB_PER_S),
     Case("W1 add", "x + y on {size} floats", vectors("x", "y"), 2 ** 24, 2 ** 20, math=add,
          tf1=tf1.callable_kernel, work=bytes_streamed, unit=GB_PER_S),
+    Case("W2 softmax", "row softmax of a {size} matrix, the library's softmax", matrix, (4096, 1024), (256, 1024),
+         math=softmax, tf1=tf1.callable_kernel, work=bytes_streamed, unit=GB_PER_S),
+    Case("W2 explicit", "row softmax of a {size} matrix, written out: exp(x - max) / sum", matrix, (4096, 1024),
+         (256, 1024), math=stable_softmax, tf1=tf1.callable_kernel, work=bytes_streamed, unit=GB_PER_S),
     Case("W3 dense", "relu(x @ W + b), {size}³", functools.partial(square_matmul, bias=True), 1024, 256,
          math=dense, tf1=tf1.callable_kernel, work=matmul_flops, unit=GFLOP_PER_S),
     Case("W3 matmul", "x @ W, {size}³", square_matmul, 1024, 256, math=matmul,
@@ -171,8 +209,18 @@ CASES = [
          math=scalars, tf1=tf1.feed_dict_kernel),
     Case("W7 callable", "(x + y) * z on 3 fed scalars, make_callable", fed_scalars, None, None,
          math=scalars, tf1=tf1.callable_kernel),
+    Case("W4 step", "MLP 784-512-512-10, batch {size}: one SGD step fed from numpy", mlp.inputs, mlp.BATCH, 64,
+         reference=mlp.first_loss, numpy_step=mlp.numpy_step, parameters=mlp.PARAMETERS, numpy_timed=False,
+         tf1=tf1.mlp_step_kernel),
     Case("W5 step", "Deep MNIST CNN, batch {size}: one Adam step (conv, pool, dense, forward and backward)",
-         cnn.inputs, cnn.BATCH, cnn.QUICK_BATCH, reference=cnn.first_loss, numpy_timed=False, tf1=cnn.step_kernel),
+         cnn.inputs, cnn.BATCH, cnn.QUICK_BATCH, reference=cnn.first_loss, parameters=cnn.NAMES, numpy_timed=False,
+         tf1=cnn.step_kernel),
+    *[Case(f"W6 {rnn}_rnn", f"LSTM (seq, batch) {{size}}, input {lstm.DEPTH}, hidden {lstm.HIDDEN}: one SGD step, "
+                             f"tf.nn.{rnn}_rnn", lstm.inputs, (lstm.STEPS, lstm.BATCH),
+           (lstm.QUICK_STEPS, lstm.QUICK_BATCH),
+           reference=lstm.first_loss, numpy_step=lstm.numpy_step, parameters=lstm.PARAMETERS, numpy_timed=False,
+           tf1=tf1.step_kernel(functools.partial(lstm.graph, rnn=rnn)), tolerance=lstm.TOLERANCE)
+      for rnn in ("dynamic", "static")],
     Case("W8 cold", "W4 MLP step, batch {size}: construction to end of first run, fresh process and cache",
          mlp.inputs, mlp.BATCH, mlp.BATCH, reference=mlp.first_loss, numpy_timed=False,
          self_timed=True, kernel_of=fresh_process(warm=False)),
@@ -187,7 +235,7 @@ ARRAY_CASES = [case.key for case in CASES if case.math and case.unit and not cas
 
 def tf1_kernels(tf):
     """The kernels of the cases written in TF1 style, for the module `tf`."""
-    return {**{case.key: case.tf1(tf) for case in CASES if case.tf1}, mlp.STEP: tf1.mlp_step_kernel(tf)}
+    return {case.key: case.tf1(tf) for case in CASES if case.tf1}
 
 
 LLVM_VERSION = ".".join(map(str, llvmlite.binding.llvm_version_info))

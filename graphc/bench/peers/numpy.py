@@ -1,4 +1,5 @@
-"""numpy: each case's reference implementation, timed as it is."""
+"""numpy: each case's reference implementation, timed as it is; a training
+step is the case's hand-written `numpy_step` on a copy of the parameters."""
 import functools
 
 import numpy
@@ -9,6 +10,14 @@ from . import Column
 
 def _reference(case, inputs):
     return functools.partial(case.numpy, **inputs)
+
+
+def _step(case, inputs):
+    params = {name: inputs[name].copy() for name in case.parameters}
+    data = {name: value for name, value in inputs.items() if name not in params}
+    run = functools.partial(case.numpy_step, params, **data)
+    run.state = lambda: params
+    return run
 
 
 def _blas():
@@ -22,4 +31,5 @@ def _blas():
 
 def columns():
     return [Column("numpy", "numpy", f"numpy {numpy.__version__} ({_blas()})",
-                   {case.key: _reference for case in workloads.CASES if case.numpy_timed})]
+                   {**{case.key: _reference for case in workloads.CASES if case.numpy_timed},
+                    **{case.key: _step for case in workloads.CASES if case.numpy_step}})]
