@@ -24,8 +24,12 @@ class Program:
     feeds: list            # fed Tensors (Placeholders in a Program), in feed order
 
     def ops(self):
-        """The ops the targets need, in execution order."""
-        return execution_order(self.targets, self.feeds)
+        """The ops the targets need, in execution order (remembered while the graph does not grow)."""
+        key = (self.graph.version, tuple(self.targets), tuple(self.feeds))
+        cached = self.__dict__.get("_order")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_order"] = (key, execution_order(self.targets, self.feeds))
+        return list(cached[1])
 
 
 def from_user_graph(targets, feeds, feed_ranks=None):

@@ -85,6 +85,7 @@ class Plan:
         self.dims = {}          # tensor -> list of int | ("sym", table index)
         self.symbols = [None]   # symbol -> (tensor, dim index); symbol 0 is the thread count
         self.dims_blocks = {}   # the symbols a kernel reads -> its block's offset in the dims table
+        self.dims_table_size = 0
         self.root = {}          # tensor -> the tensor whose storage it uses
         self.storage = {}       # root tensor -> Storage
         self.steps = []
@@ -146,7 +147,8 @@ class Plan:
         """The offset of the dims-table block holding the thread count and `symbols`."""
         key = tuple(symbols)
         if key not in self.dims_blocks:
-            self.dims_blocks[key] = sum(1 + len(k) for k in self.dims_blocks)
+            self.dims_blocks[key] = self.dims_table_size
+            self.dims_table_size += 1 + len(key)
         return self.dims_blocks[key]
 
     def dims_of(self, tensor):
