@@ -2,22 +2,16 @@
 any labels": 64 pixels -> 32 -> 16 -> 32 -> 64 (sigmoid), trained with mean
 squared error on the 8x8 digits. Prints each epoch and the test reconstruction
 error next to that of predicting the mean image."""
-import argparse
-
 import numpy as np
 
-import graphc as tf
 from graphc import keras
 from graphc.keras import layers
 
 from digits import load_digits
+from run_options import parse_options
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=40)
-    args = parser.parse_args()
-    tf.set_random_seed(0)
-    np.random.seed(0)
+    args = parse_options(__doc__, epochs=40)
     x_train, _, x_test, _ = load_digits()
     x_train, x_test = x_train.reshape(-1, 64), x_test.reshape(-1, 64)
 

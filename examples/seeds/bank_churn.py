@@ -5,13 +5,12 @@ Churn_Modelling.csv is not bundled: a synthetic churn-like set stands in (credit
 score, geography one-hot, gender, age, tenure, balance, products, card, active,
 salary; about 20% churn, driven mostly by age, activity and products).
 Prints each epoch, the confusion matrix and the test accuracy."""
-import argparse
-
 import numpy as np
 
-import graphc as tf
 from graphc.keras.layers import Dense
 from graphc.keras.models import Sequential
+
+from run_options import parse_options
 
 
 def churn_like(n=2500, seed=0):
@@ -33,11 +32,7 @@ def confusion_matrix(y_true, y_pred):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=20)
-    args = parser.parse_args()
-    tf.set_random_seed(0)
-    np.random.seed(0)
+    args = parse_options(__doc__, epochs=20)
     X, y = churn_like()
     X_train, X_test, y_train, y_test = X[:2000], X[2000:], y[:2000], y[2000:]
     mean, std = X_train.mean(0), X_train.std(0)  # the seed's StandardScaler

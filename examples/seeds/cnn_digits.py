@@ -3,24 +3,18 @@ Conv2D(32, 2x2, relu), MaxPooling2D(2), Flatten, Dense(100, relu),
 Dense(num_classes, softmax). The seed's input is 128x128x3; here it is the
 8x8 digits of scikit-learn (scaled to [0, 1]), 10 classes. Prints the summary,
 each epoch and the test accuracy."""
-import argparse
-
 import numpy as np
 
-import graphc as tf
 from graphc.keras.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from graphc.keras.models import Sequential
 
 from digits import load_digits
+from run_options import parse_options
 
 num_classes = 10
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=10)
-    args = parser.parse_args()
-    tf.set_random_seed(0)
-    np.random.seed(0)
+    args = parse_options(__doc__, epochs=10)
     x_train, y_train, x_test, y_test = load_digits()
     one_hot = np.eye(num_classes, dtype=np.float32)
 

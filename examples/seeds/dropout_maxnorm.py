@@ -3,15 +3,14 @@ inputs, Dense 60 and 30 (relu, max_norm(3)), a sigmoid output, SGD(lr=0.1,
 momentum=0.9), binary cross-entropy. The data is a synthetic stand-in for the
 sonar set the seed uses: 208 examples of 60 features, two classes. Prints the
 progress of each epoch and the test accuracy."""
-import argparse
-
 import numpy as np
 
-import graphc as tf
 from graphc.keras.constraints import maxnorm
 from graphc.keras.layers import Dense, Dropout
 from graphc.keras.models import Sequential
 from graphc.keras.optimizers import SGD
+
+from run_options import parse_options
 
 
 def create_model():
@@ -35,11 +34,7 @@ def sonar_like(n=208, seed=0):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=30)
-    args = parser.parse_args()
-    tf.set_random_seed(0)
-    np.random.seed(0)
+    args = parse_options(__doc__, epochs=30)
     x, y = sonar_like()
     model = create_model()
     model.fit(x[:160], y[:160], batch_size=16, epochs=args.epochs)

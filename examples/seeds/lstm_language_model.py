@@ -3,13 +3,12 @@ input_length=num_steps), two LSTM(hidden_size, return_sequences=True),
 Dropout(0.5), TimeDistributed(Dense(vocabulary)), Activation('softmax'),
 trained to predict the next word of a small synthetic corpus (sentences from a
 tiny grammar). Prints the summary, each epoch and the next-word accuracy."""
-import argparse
-
 import numpy as np
 
-import graphc as tf
 from graphc.keras.layers import LSTM, Activation, Dense, Dropout, Embedding, TimeDistributed
 from graphc.keras.models import Sequential
+
+from run_options import parse_options
 
 SUBJECTS, VERBS, OBJECTS = ["the cat", "a dog", "the bird"], ["sees", "chases", "likes"], ["the fish", "a ball"]
 
@@ -30,12 +29,7 @@ def windows(ids, num_steps):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--num-steps", type=int, default=5)
-    args = parser.parse_args()
-    tf.set_random_seed(0)
-    np.random.seed(0)
+    args = parse_options(__doc__, epochs=15, num_steps=5)
     ids, words = corpus()
     vocabulary, hidden_size, num_steps, use_dropout = len(words), 32, args.num_steps, True
     x, y = windows(ids, num_steps)

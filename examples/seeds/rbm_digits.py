@@ -4,13 +4,12 @@ contrastive divergence (CD-1) written in graph ops: no autodiff, the update is
 positive minus negative statistics. 64 visible units (the binarised 8x8
 digits), 32 hidden. Prints the reconstruction error per epoch and at the end,
 next to that of the untrained machine."""
-import argparse
-
 import numpy as np
 
 import graphc as tf
 
 from digits import load_digits
+from run_options import parse_options
 
 VISIBLE, HIDDEN = 64, 32
 
@@ -46,10 +45,7 @@ def build(learning_rate):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=20)
-    args = parser.parse_args()
-    tf.set_random_seed(0)
+    args = parse_options(__doc__, epochs=20)
     rng = np.random.default_rng(0)
     x_train, _, x_test, _ = load_digits()
     x_train = (x_train.reshape(-1, VISIBLE) > 0.5).astype(np.float32)

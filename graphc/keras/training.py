@@ -14,7 +14,6 @@ import numpy as np
 
 from .. import dtypes
 from ..graph import get_default_graph
-from ..layers.base import as_list
 from ..graph import control_dependencies
 from ..ops.control import group
 from ..ops.inputs import placeholder

@@ -3,6 +3,7 @@ tf.keras alike: each maps a tensor to a tensor of the same shape."""
 from ..ops import nn
 from ..ops.building import convert_to_tensor
 from ..ops.math import add, clip_by_value, exp, multiply
+from .by_name import look_up
 
 __all__ = ["get", "serialize", "linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus",
            "softsign", "exponential", "hard_sigmoid", "relu6", "leaky_relu"]
@@ -45,10 +46,7 @@ def get(identifier):
         return linear
     if callable(identifier):
         return identifier
-    try:
-        return ACTIVATIONS[identifier]
-    except KeyError:
-        raise ValueError(f"unknown activation {identifier!r}; known activations: {sorted(ACTIVATIONS)}") from None
+    return look_up(identifier, ACTIVATIONS, "activation")
 
 
 def serialize(activation):

@@ -1,12 +1,16 @@
 """The Layer base class shared by `tf.layers` and `tf.keras.layers`.
 
-A layer owns weights and maps tensors to tensors. Its first call opens a
-variable scope named after the layer, runs `build(input_shape)` (which makes
-weights with `add_weight`, i.e. `tf.get_variable`) and then `call(inputs)`;
-later calls re-enter that scope and reuse the weights. So `name`/`reuse`
-behave as in TF1 (`dense`, `dense_1`, ... unless named; `reuse=True` finds
-the weights of an earlier layer of the same name), and every call builds
-ordinary graph ops. Each output tensor remembers the layer call that made it
+A layer owns weights and maps tensors to tensors. Its first call opens the
+layer's variable scope, runs `build(input_shape)` (which makes weights with
+`add_weight`, i.e. `tf.get_variable`) and then `call(inputs)`; later calls
+re-enter that scope and reuse the weights. The scope follows TF1's
+`tf.layers`: the layer's `name` argument, else its class's snake-case name,
+made unique among the scopes opened in the enclosing variable scope (`dense`,
+`dense_1`, ...; the counts restart when that scope is left, so a network built
+again under `variable_scope(..., reuse=True)` asks for the same variables), or
+that name unchanged when the layer has `reuse` (True or AUTO_REUSE). An unnamed
+layer's `name` is unique per graph (Keras's rule). Every call builds ordinary
+graph ops. Each output tensor remembers the layer call that made it
 (`_keras_history`), which is how a functional Keras model finds its layers.
 """
 import re
@@ -17,21 +21,19 @@ from ..graph import GraphKeys, get_default_graph
 from ..ops.control import identity
 from ..ops.building import convert_to_tensor
 from ..ops.rnn_cell import _snake_case
-from ..variable_scope import get_variable, get_variable_scope, variable_scope
+from ..variable_scope import get_variable, variable_scope
 from . import constraints, initializers, regularizers
 
 __all__ = ["Layer", "InputSpec"]
 
-_layer_name_counts = weakref.WeakKeyDictionary()  # graph -> {(variable scope, base name): count}
+_layer_name_counts = weakref.WeakKeyDictionary()  # graph -> {base name: count}
 
 
 def unique_layer_name(base_name):
-    """`base_name`, then `base_name_1`, ... per graph and enclosing variable scope (Keras's rule)."""
-    graph = get_default_graph()
-    counts = _layer_name_counts.setdefault(graph, {})
-    key = (get_variable_scope().name, base_name)
-    count = counts.get(key, 0)
-    counts[key] = count + 1
+    """`base_name`, then `base_name_1`, ... per graph (Keras's `unique_object_name`)."""
+    counts = _layer_name_counts.setdefault(get_default_graph(), {})
+    count = counts.get(base_name, 0)
+    counts[base_name] = count + 1
     return base_name if count == 0 else f"{base_name}_{count}"
 
 
@@ -61,8 +63,8 @@ class Layer:
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(unknown)}")
         self.trainable = trainable
-        self._name_given = name is not None
-        self.name = name if name is not None else unique_layer_name(_snake_case(type(self).__name__))
+        self._base_name = name if name is not None else _snake_case(type(self).__name__)
+        self.name = name if name is not None else unique_layer_name(self._base_name)
         self.dtype = dtypes.as_dtype(dtype) if dtype is not None else None
         self._reuse = _reuse
         self._batch_input_shape = _batch_input_shape(kwargs)
@@ -105,7 +107,7 @@ class Layer:
         inputs = _converted(inputs, self.dtype)
         input_shapes = _shapes_of(inputs)
         if not self.built or self._scope is None:
-            with variable_scope(self.name, reuse=self._reuse) as scope:
+            with self._first_scope() as scope:
                 self._scope = scope
                 self.dtype = self.dtype or _dtype_of(inputs)
                 if not self.built:
@@ -121,6 +123,12 @@ class Layer:
             output._keras_history = (self, as_list(inputs))
         self._inbound.append((as_list(inputs), as_list(outputs)))
         return outputs
+
+    def _first_scope(self):
+        """The layer's variable scope, opened on its first call (TF1's `Layer._set_scope`)."""
+        if self._reuse:
+            return variable_scope(self._base_name, reuse=self._reuse)
+        return variable_scope(None, default_name=self._base_name)
 
     def _track_scope_weights(self):
         """Weights made in the layer's scope other than by add_weight (an RNN cell's)."""
@@ -139,6 +147,14 @@ class Layer:
         return outputs
 
     # -- what the layer holds ----------------------------------------------------
+    @property
+    def scope_name(self):
+        """The name of the layer's variable scope, chosen on its first call."""
+        if self._scope is None:
+            raise ValueError(f'No name available for layer scope because the layer "{self.name}" has not been '
+                             "used yet. The scope name is determined the first time the layer instance is called.")
+        return self._scope.name
+
     @property
     def weights(self):
         return list(self._weights)

@@ -1,6 +1,7 @@
 """Weight constraints (Keras's): callables mapping a weight to its projection,
 assigned to the weight after every training step (`kernel_constraint=max_norm(3)`)."""
 from ..ops.building import convert_to_tensor
+from .by_name import look_up
 from ..ops.math import clip_by_value, maximum, multiply, realdiv, reduce_sum, sqrt, square
 
 __all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "max_norm", "maxnorm", "non_neg", "nonneg", "unit_norm",
@@ -59,7 +60,4 @@ CONSTRAINTS = {"max_norm": MaxNorm, "maxnorm": MaxNorm, "non_neg": NonNeg, "nonn
 def get(identifier):
     if identifier is None or callable(identifier):
         return identifier
-    try:
-        return CONSTRAINTS[identifier]()
-    except KeyError:
-        raise ValueError(f"unknown constraint {identifier!r}; known constraints: {sorted(CONSTRAINTS)}") from None
+    return look_up(identifier, CONSTRAINTS, "constraint")()

@@ -6,6 +6,7 @@ import inspect
 from .. import init_ops
 from ..init_ops import (Constant, GlorotNormal, GlorotUniform, Initializer, Ones, Orthogonal, RandomNormal,
                         RandomUniform, TruncatedNormal, VarianceScaling, Zeros)
+from .by_name import look_up
 
 __all__ = ["get", "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal",
            "VarianceScaling", "Orthogonal", "GlorotUniform", "GlorotNormal", "he_normal", "he_uniform",
@@ -51,7 +52,4 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    try:
-        return INITIALIZERS[identifier]()
-    except KeyError:
-        raise ValueError(f"unknown initializer {identifier!r}; known initializers: {sorted(INITIALIZERS)}") from None
+    return look_up(identifier, INITIALIZERS, "initializer")()

@@ -1,6 +1,7 @@
 """Weight regularizers (Keras's): callables mapping a weight to a scalar loss
 that `get_variable` adds to the REGULARIZATION_LOSSES collection."""
 from ..ops.building import convert_to_tensor
+from .by_name import look_up
 from ..ops.math import abs, add, multiply, reduce_sum, square
 
 __all__ = ["Regularizer", "L1L2", "l1", "l2", "l1_l2", "get"]
@@ -46,7 +47,4 @@ REGULARIZERS = {"l1": l1, "l2": l2, "l1_l2": l1_l2}
 def get(identifier):
     if identifier is None or callable(identifier):
         return identifier
-    try:
-        return REGULARIZERS[identifier]()
-    except KeyError:
-        raise ValueError(f"unknown regularizer {identifier!r}; known regularizers: {sorted(REGULARIZERS)}") from None
+    return look_up(identifier, REGULARIZERS, "regularizer")()

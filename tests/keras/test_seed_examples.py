@@ -1,15 +1,43 @@
-"""The seed networks' examples (examples/seeds/) run as users run them, each
-checked against what its seed document states."""
+"""The seed networks' examples (examples/seeds/) run with fast settings, each
+checked against what its seed document states. They run in this process, as
+`python examples/seeds/<name> <args>` would run them (the script as __main__,
+its folder on sys.path, these arguments), which spares a Python start and a
+graphc import per example; one test runs a script as a subprocess."""
+import contextlib
+import io
+import os
 import re
+import runpy
+import sys
 
 import numpy as np
 import pytest
 
 from tests.test_examples import ONE_THREAD, _numbers_after, run_example
 
+SEEDS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples",
+                     "seeds")
 
-def seed_example(name, *args, env=None):
-    return run_example(f"seeds/{name}", *args, env={**ONE_THREAD, **(env or {})})
+
+@pytest.fixture(autouse=True)
+def one_thread(monkeypatch):
+    for name, value in ONE_THREAD.items():
+        monkeypatch.setenv(name, value)
+
+
+def seed_example(name, *args):
+    """What the example prints when run as a script with `args`."""
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out):
+        patch.setattr(sys, "argv", [name, *args])
+        patch.syspath_prepend(SEEDS)
+        runpy.run_path(os.path.join(SEEDS, name), run_name="__main__")
+    return out.getvalue()
+
+
+def test_an_example_runs_as_a_script_and_takes_its_options():
+    out = run_example("seeds/lstm_language_model.py", "--help")
+    assert "--epochs EPOCHS" in out and "--num-steps NUM_STEPS" in out and "Creating the Keras LSTM" in out
 
 
 def test_pooling_prints_the_seed_outputs():
@@ -41,13 +69,13 @@ def test_dropout_max_norm_classifier():
 
 def test_cnn_on_the_digits():
     pytest.importorskip("sklearn")
-    out = seed_example("cnn_digits.py", "--epochs", "6")
+    out = seed_example("cnn_digits.py", "--epochs", "12")
     assert "Total params: 6,470" in out  # conv 80 + conv 2,080 + dense 3,300 + dense 1,010
     assert _numbers_after("test accuracy", out)[0] >= 0.8
 
 
 def test_bank_churn_confusion_matrix():
-    out = seed_example("bank_churn.py")
+    out = seed_example("bank_churn.py", "--epochs", "40")
     matrix = np.array([int(v) for v in re.findall(r"\d+", out[out.rindex("[[") - 1:out.rindex("test accuracy")])])
     assert matrix.sum() == 500
     accuracy, baseline = _numbers_after("test accuracy", out)[0], float(re.search(r"stays': ([\d.]+)", out).group(1))
@@ -72,9 +100,8 @@ def test_rbm_trained_by_contrastive_divergence():
 
 
 def test_lstm_language_model():
-    out = seed_example("lstm_language_model.py", "--epochs", "5", "--num-steps", "3",
-                       env={"GRAPHC_EXECUTOR": "reference"})
+    out = seed_example("lstm_language_model.py", "--epochs", "15", "--num-steps", "3")
     assert "lstm (LSTM)                  (None, 3, 32)             8320" in out  # 4 * (32 * (32 + 32) + 32)
     losses = _numbers_after("loss:", out)
     assert losses[-1] < losses[0]
-    assert _numbers_after("next-word accuracy", out)[0] >= 0.3
+    assert _numbers_after("next-word accuracy", out)[0] >= 0.5  # always "the", the commonest, scores 0.19

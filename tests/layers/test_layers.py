@@ -5,7 +5,7 @@ import pytest
 import graphc as tf
 from graphc.layers import regularizers
 
-from .windows import conv_valid, pool_valid
+from .windows import conv_transpose, conv_valid, pool_valid
 
 
 def _run(fetches, feed=None):
@@ -43,11 +43,30 @@ def test_names_are_unique_and_reuse_shares_variables():
     names = [v.name for v in tf.global_variables()]
     assert names == ["dense/kernel:0", "dense/bias:0", "dense_1/kernel:0", "dense_1/bias:0",
                      "fc/kernel:0", "fc/bias:0"]
-    with pytest.raises(ValueError, match="fc/kernel already exists"):
-        tf.layers.dense(x, 2, name="fc")
+    tf.layers.dense(x, 2, name="fc")  # TF1: a name without reuse is made unique, as a default name is
+    assert [v.name for v in tf.global_variables()][6:] == ["fc_1/kernel:0", "fc_1/bias:0"]
+    with pytest.raises(ValueError, match="fc/kernel"):
+        tf.layers.dense(x, 3, name="fc", reuse=True)  # shared variables keep their shape
     with tf.variable_scope("tower"):
         tf.layers.dense(x, 2)
     assert "tower/dense/kernel:0" in [v.name for v in tf.global_variables()]
+
+
+def test_unnamed_layers_get_the_same_scopes_when_a_network_is_built_again_with_reuse():
+    x = tf.placeholder(tf.float32, [None, 4])
+
+    def tower(reuse):
+        with tf.variable_scope("net", reuse=reuse):
+            return tf.layers.dense(tf.layers.dense(x, 3), 2)
+    first, second = tower(False), tower(True)
+    assert [v.name for v in tf.global_variables()] == ["net/dense/kernel:0", "net/dense/bias:0",
+                                                        "net/dense_1/kernel:0", "net/dense_1/bias:0"]
+    value = np.ones((1, 4), np.float32)
+    a, b = _run([first, second], {x: value})
+    np.testing.assert_array_equal(a, b)
+    layer = tf.layers.Dense(2)
+    layer(x)
+    assert (layer.name, layer.scope_name) == ("dense_4", "dense")  # TF1: names per graph, scopes per scope
 
 
 @pytest.mark.parametrize("rank", [1, 2, 3])
@@ -64,6 +83,26 @@ def test_convolution_and_pooling_match_numpy(rank, rng):
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(max_out, pool_valid(expected, [2] * rank, [2] * rank, np.max), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(avg_out, pool_valid(expected, [3] * rank, [1] * rank, np.mean), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("rank, kernel_size, strides, padding, output_padding, out_size", [
+    (2, 3, 2, "valid", None, 9), (2, 3, 2, "same", None, 8), (2, 2, 3, "valid", None, 12),
+    (2, 3, 2, "valid", 1, 10), (2, 4, 2, "same", 1, 7), (3, 2, 2, "same", None, 8)])
+def test_transposed_convolution_scatters_the_kernel_like_numpy(rank, kernel_size, strides, padding, output_padding,
+                                                               out_size, rng):
+    x = tf.placeholder(tf.float32, [None, *[4] * rank, 2])
+    if output_padding is None:
+        y = getattr(tf.layers, f"conv{rank}d_transpose")(x, 3, kernel_size, strides, padding,
+                                                         bias_initializer=tf.constant_initializer(0.5))
+    else:
+        y = tf.keras.layers.Conv2DTranspose(3, kernel_size, strides, padding, output_padding,
+                                            bias_initializer="ones")(x)
+    assert y.shape.as_list() == [None, *[out_size] * rank, 3]
+    value = rng.normal(size=(2, *[4] * rank, 2)).astype(np.float32)
+    out, kernel, bias = _run([y, *tf.trainable_variables()], {x: value})
+    assert kernel.shape == (*[kernel_size] * rank, 3, 2)
+    expected = conv_transpose(value.astype(np.float64), kernel, [strides] * rank, [out_size] * rank) + bias
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
 
 
 def test_same_padding_keeps_spatial_size_and_strides_divide_it():

@@ -25,3 +25,17 @@ def pool_valid(x, size, strides, reduce):
         window = tuple(slice(p * s, p * s + ks) for p, s, ks in zip(position, strides, size))
         y[(slice(None), *position)] = reduce(x[(slice(None), *window)], axis=tuple(range(1, len(size) + 1)))
     return y
+
+
+def conv_transpose(x, kernel, strides, out_sizes):
+    """x [N, *in, C], kernel [*k, F, C] -> [N, *out_sizes, F]: every input position
+    scatters kernel · x into a window `strides` apart; the result is cropped as
+    TF's SAME padding does it (evenly, the odd one at the end; none for VALID)."""
+    k = kernel.shape[:-2]
+    full = [(n - 1) * s + ks for n, s, ks in zip(x.shape[1:-1], strides, k)]
+    before = [max(f - o, 0) // 2 for f, o in zip(full, out_sizes)]
+    y = np.zeros((x.shape[0], *[max(f, b + o) for f, b, o in zip(full, before, out_sizes)], kernel.shape[-2]))
+    for position in itertools.product(*(range(n) for n in x.shape[1:-1])):
+        window = tuple(slice(p * s, p * s + ks) for p, s, ks in zip(position, strides, k))
+        y[(slice(None), *window)] += np.einsum("nc,...fc->n...f", x[(slice(None), *position)], kernel)
+    return y[(slice(None), *(slice(b, b + o) for b, o in zip(before, out_sizes)))]

@@ -1,7 +1,10 @@
-"""An autoencoder, and a GAN trained with two optimisers on separate var_lists."""
+"""An autoencoder, a convolutional one that upsamples with conv2d_transpose, and
+a GAN trained with two optimisers on separate var_lists."""
 import numpy as np
 
 import graphc as tf
+
+from .data import bar_images
 
 
 def test_autoencoder_reconstructs_its_inputs(rng):
@@ -19,6 +22,22 @@ def test_autoencoder_reconstructs_its_inputs(rng):
         losses = [sess.run([optimizer, loss], feed_dict={X: data})[1] for _ in range(300)]
     baseline = np.mean((data - data.mean(0)) ** 2)  # predicting the mean
     assert losses[-1] < 0.25 * baseline < losses[0]
+
+
+def test_convolutional_autoencoder_upsamples_with_conv2d_transpose(rng):
+    images, _ = bar_images(rng, 64)
+    X = tf.placeholder(tf.float32, [None, 64])
+    x = tf.reshape(X, [-1, 8, 8, 1])
+    code = tf.layers.conv2d(x, 4, 3, strides=2, padding="same", activation=tf.nn.relu)
+    decoded = tf.layers.conv2d_transpose(code, 1, 3, strides=2, padding="same")
+    assert code.shape.as_list() == [None, 4, 4, 4] and decoded.shape.as_list() == [None, 8, 8, 1]
+    loss = tf.reduce_mean(tf.square(decoded - x))
+    train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        losses = [sess.run([train_op, loss], feed_dict={X: images})[1] for _ in range(100)]
+    baseline = np.mean((images - images.mean(0)) ** 2)  # predicting the mean image
+    assert losses[-1] < 0.1 * baseline < losses[0]
 
 
 def test_gan_generator_learns_the_data_mean(rng):

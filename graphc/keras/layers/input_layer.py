@@ -12,8 +12,8 @@ class InputLayer(Layer):
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None, name=None,
                  batch_input_shape=None, **kwargs):
-        super().__init__(name=name or unique_layer_name("input"), dtype=dtype or dtypes.float32, input_shape=input_shape, batch_size=batch_size,
-                         batch_input_shape=batch_input_shape, **kwargs)
+        super().__init__(name=name or unique_layer_name("input"), dtype=dtype or dtypes.float32,
+                         input_shape=input_shape, batch_size=batch_size, batch_input_shape=batch_input_shape, **kwargs)
         if input_tensor is None:
             if self._batch_input_shape is None:
                 raise ValueError("An Input needs a `shape` (without the batch axis) or a `batch_shape`.")
