@@ -73,7 +73,9 @@ class LLVMExecutable:
         self.threads = threads
         self.graph = plan.program.graph
         self.pass_log = pass_log
-        self.compiled = jit.compile_module(_emit_module(plan), f"graphc_{id(self):x}")
+        # A plan that fills variables from no feed and no variable is an initialiser: it runs once.
+        run_once = not plan.program.feeds and bool(plan.written_variables) and not plan.read_variables
+        self.compiled = jit.compile_module(_emit_module(plan), f"graphc_{id(self):x}", run_once)
         self._entry = _ENTRY(self.compiled.address("entry"))
         self._constants = {t: np.ascontiguousarray(t.op.attrs["value"], dtype=t.dtype.np)
                            for t, s in plan.storage.items() if s.kind == CONSTANT}

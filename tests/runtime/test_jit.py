@@ -135,3 +135,18 @@ def test_concurrent_compiles(cache_dir):
     x = np.arange(10, dtype=np.float32)
     for compiled in results.values():
         np.testing.assert_array_equal(run_square(compiled, x), x * x)
+
+
+def test_an_initialiser_compiles_quickly_and_a_training_step_fully():
+    import graphc as tf
+    weights = tf.Variable(tf.random_normal([64, 64], seed=1))
+    x = tf.placeholder(tf.float32, [None, 64])
+    step = tf.assign_sub(weights, 0.1 * tf.matmul(x, x, transpose_a=True))
+    sess = tf.Session()
+    init = sess.make_callable(tf.global_variables_initializer(), [])
+    train = sess.make_callable(step, [x])
+    init()
+    before = sess.run(weights)
+    data = np.ones((2, 64), np.float32)
+    np.testing.assert_allclose(train(data), before - 0.1 * data.T @ data, rtol=1e-4, atol=1e-5)
+    assert init.plan.compiled.run_once and not train.plan.compiled.run_once
