@@ -16,7 +16,7 @@ from ..ops import array, math, nn
 from ..ops.building import convert_to_tensor
 from ..ops.inputs import placeholder as _placeholder, placeholder_with_default
 from ..session import Session, get_default_session
-from ..variables import Variable, global_variables, is_variable_initialized, variables_initializer
+from ..variables import Variable, is_variable_initialized, variables_initializer
 
 _sessions = weakref.WeakKeyDictionary()          # graph -> the Keras session
 _learning_phases = weakref.WeakKeyDictionary()   # graph -> bool placeholder, False unless fed

@@ -103,7 +103,7 @@ class _Emitter:
 
 
 def _lower_if(plan, op):
-    pred, args = op.inputs[0], list(op.inputs[1:])
+    args = list(op.inputs[1:])  # input 0 is the predicate
     branches = {}
 
     def emit(module, name):

@@ -17,8 +17,6 @@ A crash kills the process: run long fuzzing with `python -m tests.reliability.fu
 (see docs/reliability.md), which logs each example before running it.
 """
 import dataclasses
-import math
-import os
 import sys
 import traceback
 
