@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from graphc.bench import harness, lstm, mlp, peers, report, runner, workloads
+from graphc.bench import cnn, harness, lstm, mlp, peers, report, runner, workloads
 from graphc.bench.peers import Column
 
 
@@ -88,6 +88,45 @@ def test_peer_training_steps_match_numpy(family):
     assert len(cells) == 2 * len(columns)
     for cell in cells:
         assert (cell.status, cell.message) == ("ok", ""), (cell.case.key, cell.column.label)
+
+
+def settled(update, before, rate, share=0.995):
+    """A function selecting the elements of each parameter that Adam's first
+    step `update` moved by at least `share` of the learning rate. Adam moves
+    by rate·g/(|g| + ε̂): ±rate whatever g's rounding once |g| is well above
+    ε̂ (TF: 1e-8/sqrt(1 - 0.999), PyTorch: 1e-8), while near ε̂ (zero
+    included) the rounding of a tiny gradient, and where each library puts
+    ε, decide the step."""
+    masks = {name: np.abs(value - before[name]) >= share * rate for name, value in update.items()}
+    return lambda values: {name: np.asarray(values[name])[mask] for name, mask in masks.items()}
+
+
+def test_cnn_steps_update_as_tensorflow_adam():
+    """W5 has no numpy step: each column's W5 step (graphc's AdamOptimizer,
+    the written-out Adam of TF XLA and JAX, PyTorch's optim.Adam on NCHW
+    weights) moves the weights as TensorFlow's own AdamOptimizer (TF1 graph)
+    does from the same weights, after giving numpy's loss. torch.compile runs
+    the eager column's module and optimizer and is left out to keep this fast."""
+    pytest.importorskip("tensorflow")
+    columns = [c for c in peers.load(["tf", "jax", "torch"])[0] if c.label != "torch.compile"]
+    [case] = runner.select(["W5"])
+    inputs = case.inputs(np.random.default_rng(workloads.SEED), case.quick_size)
+    states = {}
+    for column in [workloads.GRAPHC] + columns:
+        run = case.kernel(column)(case, inputs)
+        harness.check(run(), np.asarray(case.numpy(**inputs)), case.tolerance)
+        states[column.label] = run.state()
+    assert {"graphc", "TF1 graph", "TF XLA"} <= set(states)
+    before = {name: inputs[name] for name in case.parameters}
+    tensorflow_adam = states.pop("TF1 graph")
+    select = settled(tensorflow_adam, before, cnn.LEARNING_RATE)
+    moved = sum(np.count_nonzero(tensorflow_adam[name] != before[name]) for name in before)
+    assert sum(v.size for v in select(before).values()) > 0.9 * moved
+    for label, state in states.items():
+        try:
+            harness.check_update(select(state), select(before), select(tensorflow_adam))
+        except harness.WrongResult as wrong:
+            pytest.fail(f"{label}: {wrong}")
 
 
 def lazy_step(case, inputs):

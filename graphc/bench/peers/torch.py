@@ -110,6 +110,14 @@ class CNN(torch.nn.Module):
         logits = self.fc2(torch.relu(self.fc1(h.flatten(1))))
         return F.cross_entropy(logits, y.argmax(dim=1))
 
+    def state(self):
+        """The parameters back in TF's layout (HWIO kernels, (h, w, c) rows), named as in `cnn.PARAMETERS`."""
+        p = {name: value.detach().numpy() for name, value in self.named_parameters()}
+        w3 = p["fc1.weight"].T.reshape(64, 7, 7, -1).transpose(1, 2, 0, 3).reshape(7 * 7 * 64, -1)
+        return {"w1": p["conv1.weight"].transpose(2, 3, 1, 0), "b1": p["conv1.bias"],
+                "w2": p["conv2.weight"].transpose(2, 3, 1, 0), "b2": p["conv2.bias"],
+                "w3": w3, "b3": p["fc1.bias"], "w4": p["fc2.weight"].T, "b4": p["fc2.bias"]}
+
 
 def _train_step(model, optimizer, compiled=False, nchw=False):
     """A training step as PyTorch users write it: zero_grad, the model's loss,
@@ -144,4 +152,5 @@ def columns():
                     lstm.STEP: _train_step(LSTM, sgd)}),
             Column("torch.compile", "torch", version,
                    {**dict.fromkeys(workloads.ARRAY_CASES, _compiled), mlp.STEP: _train_step(MLP, sgd, compiled=True),
+                    "W5 step": _train_step(CNN, adam, compiled=True, nchw=True),
                     lstm.STEP: _train_step(LSTM, sgd, compiled=True)})]
