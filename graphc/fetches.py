@@ -91,8 +91,9 @@ def feed_items(graph, feed_dict):
 
 class FeedConverter:
     """`convert_feed` for one tensor, with the common cases made cheap: an array
-    of the right dtype and an already-checked shape, or a Python scalar into a
-    scalar placeholder, skips the general conversion."""
+    of the right dtype and an already-checked shape, or a Python or numpy scalar
+    of the placeholder's kind into a scalar placeholder, skips the general
+    conversion."""
 
     _MAX_REMEMBERED_SHAPES = 64
 
@@ -102,6 +103,7 @@ class FeedConverter:
         self._checked_shapes = set()
         kind = {True: float, False: int}.get(tensor.dtype.is_floating) if tensor.dtype.is_numeric else None
         self._scalar_type = kind if tensor.shape.dims == () or tensor.shape.dims is None else None
+        self._numpy_scalar = self._np_dtype.type if self._scalar_type is not None else None
 
     def __call__(self, value):
         kind = type(value)
@@ -110,7 +112,7 @@ class FeedConverter:
             if value.dtype == self._np_dtype and value.shape in self._checked_shapes and flags.c_contiguous \
                     and flags.aligned:
                 return value
-        elif kind is self._scalar_type or kind is int and self._scalar_type is float:
+        elif kind is self._scalar_type or kind is int and self._scalar_type is float or kind is self._numpy_scalar:
             return np.array(value, self._np_dtype)
         array = convert_feed(self.tensor, value)
         if len(self._checked_shapes) < self._MAX_REMEMBERED_SHAPES:
