@@ -23,8 +23,10 @@ _REDUCTIONS = {
 }
 
 
-# Accumulator lanes of row reductions: one 512-bit vector.
+# Accumulator lanes of row reductions: one 512-bit vector; and how many such
+# vectors take turns (4: enough to hide an add's latency).
 _LANES = {dtypes.float32: 16, dtypes.float64: 8}
+_CHAINS = 4
 
 
 def _identity(dtype, op_type):
@@ -103,10 +105,12 @@ def _emit_row_reduction(module, name, op_type, dtype, in_dims, reduced):
 
 
 class RowFold:
-    """Folds a contiguous row into one value: a vector of `_LANES` accumulators,
-    whose lanes are then combined pairwise in a fixed order, and the tail added
-    in order; vectorised, and deterministic. Create it in the function's entry
-    block (it allocates its accumulators there)."""
+    """Folds a contiguous row into one value: `_CHAINS` vectors of `_LANES`
+    accumulators take turns (independent chains, so the loop is not bound by
+    the latency of one add or max), then one vector takes the remaining whole
+    vectors; the chains are combined pairwise, the lanes halves first, and the
+    tail added in order. Vectorised, and the order is fixed: deterministic.
+    Create it in the function's entry block (it allocates its accumulators there)."""
 
     OPS = frozenset({"Sum", "Mean", "Prod", "Max", "Min"})
 
@@ -117,30 +121,43 @@ class RowFold:
         self.vector_type = ir.VectorType(self.scalar_type, self.lanes)
         self.combine = SCALAR[_REDUCTIONS[op_type][0]]
         self.emitter = ScalarEmitter(builder, dtype, dtype, {})
-        self.accumulator = builder.alloca(self.vector_type)
+        self.chains = [builder.alloca(self.vector_type) for _ in range(_CHAINS)]
         self.total = builder.alloca(self.scalar_type)
 
     def __call__(self, pointer, start, length):
         """The fold of pointer[start:start + length] (the mean for Mean)."""
-        builder, dtype, lanes, combine = self.builder, self.dtype, self.lanes, self.combine
-        chunks = builder.udiv(length, i64(lanes))
-        builder.store(ir.Constant(self.vector_type, [_identity(dtype, self.op_type)] * lanes), self.accumulator)
-        with counted_loop(builder, chunks, "chunk") as chunk:
-            at = element_pointer(builder, pointer, builder.add(start, builder.mul(chunk, i64(lanes))), dtype)
-            values = builder.load(at, typ=self.vector_type, align=dtype.size)
-            sum_so_far = builder.load(self.accumulator, typ=self.vector_type)
-            builder.store(combine(self.emitter, sum_so_far, values), self.accumulator)
-        folded = _fold_lanes(builder, self.emitter, combine, builder.load(self.accumulator, typ=self.vector_type))
-        builder.store(folded, self.total)
-        done = builder.mul(chunks, i64(lanes))
+        builder, dtype, lanes = self.builder, self.dtype, self.lanes
+        identity = ir.Constant(self.vector_type, [_identity(dtype, self.op_type)] * lanes)
+        for chain in self.chains:
+            builder.store(identity, chain)
+        rounds = builder.udiv(length, i64(lanes * _CHAINS))
+        with counted_loop(builder, rounds, "round") as r:
+            for k, chain in enumerate(self.chains):
+                self._add_vector(chain, pointer, builder.add(start, builder.add(builder.mul(r, i64(lanes * _CHAINS)),
+                                                                                i64(k * lanes))))
+        done = builder.mul(rounds, i64(lanes * _CHAINS))
+        vectors = builder.udiv(builder.sub(length, done), i64(lanes))
+        with counted_loop(builder, vectors, "vector") as v:
+            self._add_vector(self.chains[0], pointer, builder.add(start, builder.add(done, builder.mul(v, i64(lanes)))))
+        done = builder.add(done, builder.mul(vectors, i64(lanes)))
+        values = [builder.load(chain, typ=self.vector_type) for chain in self.chains]
+        while len(values) > 1:
+            values = [self.combine(self.emitter, a, b) for a, b in zip(values[::2], values[1::2])]
+        builder.store(_fold_lanes(builder, self.emitter, self.combine, values[0]), self.total)
         with counted_loop(builder, builder.sub(length, done), "tail") as i:
             at = element_pointer(builder, pointer, builder.add(start, builder.add(done, i)), dtype)
             total = builder.load(self.total, typ=self.scalar_type)
-            builder.store(combine(self.emitter, total, load(builder, at, dtype)), self.total)
+            builder.store(self.combine(self.emitter, total, load(builder, at, dtype)), self.total)
         result = builder.load(self.total, typ=self.scalar_type)
         if self.op_type == "Mean":
             result = builder.fdiv(result, cast(builder, length, dtypes.int64, dtype))
         return result
+
+    def _add_vector(self, chain, pointer, index):
+        values = self.builder.load(element_pointer(self.builder, pointer, index, self.dtype), typ=self.vector_type,
+                                   align=self.dtype.size)
+        so_far = self.builder.load(chain, typ=self.vector_type)
+        self.builder.store(self.combine(self.emitter, so_far, values), chain)
 
 
 def _fold_lanes(builder, emitter, combine, vector):
