@@ -151,6 +151,7 @@ def columns():
                     mlp.STEP: _train_step(MLP, sgd), "W5 step": _train_step(CNN, adam, nchw=True),
                     lstm.STEP: _train_step(LSTM, sgd)}),
             Column("torch.compile", "torch", version,
-                   {**dict.fromkeys(workloads.ARRAY_CASES, _compiled), mlp.STEP: _train_step(MLP, sgd, compiled=True),
+                   {**dict.fromkeys(workloads.ARRAY_CASES + ["W7 run"], _compiled),
+                    mlp.STEP: _train_step(MLP, sgd, compiled=True),
                     "W5 step": _train_step(CNN, adam, compiled=True, nchw=True),
                     lstm.STEP: _train_step(LSTM, sgd, compiled=True)})]
