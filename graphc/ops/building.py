@@ -84,7 +84,7 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
             array = array.reshape(shape)
         else:
             raise TypeError(f"constant: {array.size} values cannot fill shape {list(shape)}")
-    if isinstance(value, np.ndarray) and np.shares_memory(array, value):
+    if isinstance(value, np.ndarray) and np.may_share_memory(array, value):
         array = array.copy()  # the graph's copy: the caller's array stays theirs, and writable
     array.setflags(write=False)
     graph = get_default_graph()

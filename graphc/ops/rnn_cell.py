@@ -121,10 +121,10 @@ def _linear(inputs, state, kernel, bias):
     return bias_add(matmul(concat([inputs, state], 1), kernel), bias)
 
 
-class BasicRNNCell(RNNCell):
-    """h' = activation(W [x, h] + b); the output is h'."""
+class _OutputIsStateCell(RNNCell):
+    """A cell whose state is its output, of `num_units` (BasicRNNCell, GRUCell)."""
 
-    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
+    def __init__(self, num_units, activation, reuse, name, dtype):
         super().__init__(reuse, name, dtype)
         self._num_units = num_units
         self._activation = activation or tanh
@@ -136,6 +136,13 @@ class BasicRNNCell(RNNCell):
     @property
     def output_size(self):
         return self._num_units
+
+
+class BasicRNNCell(_OutputIsStateCell):
+    """h' = activation(W [x, h] + b); the output is h'."""
+
+    def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
+        super().__init__(num_units, activation, reuse, name, dtype)
 
     def build(self, inputs_shape):
         self._kernel = self.add_variable("kernel", [_input_depth(inputs_shape) + self._num_units, self._num_units])
@@ -227,7 +234,7 @@ class BasicLSTMCell(LSTMCell):
                          reuse=reuse, name=name, dtype=dtype)
 
 
-class GRUCell(RNNCell):
+class GRUCell(_OutputIsStateCell):
     """The gated recurrent unit, as TF1's GRUCell:
 
         r, u = sigmoid(W_g [x, h] + b_g)        (b_g starts at 1: gates open)
@@ -236,19 +243,9 @@ class GRUCell(RNNCell):
 
     def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None, bias_initializer=None,
                  name=None, dtype=None):
-        super().__init__(reuse, name, dtype)
-        self._num_units = num_units
-        self._activation = activation or tanh
+        super().__init__(num_units, activation, reuse, name, dtype)
         self._kernel_initializer = kernel_initializer
         self._bias_initializer = bias_initializer
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, inputs_shape):
         rows, units = _input_depth(inputs_shape) + self._num_units, self._num_units

@@ -10,6 +10,7 @@ are scalars in registers.
 """
 from llvmlite import ir
 
+from graphc import dtypes
 from ..plan import Step
 from .basic import fused_body
 from .elementwise import dim_value
@@ -18,7 +19,6 @@ from .parallel import public_wrapper, range_function, split_if_worth_it
 from .reduce import RowFold
 from .scalar import SCALAR, ScalarEmitter
 from .types import I32, PTR, constant, element_pointer, i64, load, storage_type, store
-from graphc import dtypes
 
 
 class _Program:
