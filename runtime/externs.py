@@ -1,7 +1,8 @@
 """Native functions the compiled code calls through pointers passed at run
 time (never baked into the IR, so cached objects stay valid across processes):
 the single- and double-precision GEMM of the OpenBLAS that numpy ships, and
-its per-thread thread count (OpenBLAS 0.3.27 and later)."""
+its thread count (`openblas_set_num_threads_local`, OpenBLAS 0.3.27 and
+later), and the state that guards it."""
 import ctypes
 import functools
 import glob
@@ -26,9 +27,16 @@ def _blas_library():
     return None
 
 
+# The process-wide state of `lower.blas_guard`: a pthread mutex (zeroed: unlocked), then
+# how many kernels hold OpenBLAS to one thread and the thread count to restore.
+BLAS_GUARD = (ctypes.c_int64 * 10)()
+
+
 @functools.lru_cache(maxsize=None)
 def address(name):
     """The address of extern `name`; an error if numpy ships no usable BLAS."""
+    if name == "blas_guard":
+        return ctypes.addressof(BLAS_GUARD)
     library = _blas_library()
     for symbol in _SYMBOLS[name]:
         fn = getattr(library, symbol, None) if library is not None else None

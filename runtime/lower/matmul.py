@@ -8,7 +8,7 @@ threads spin while they wait for work, and when the machine is busy they lose
 their cores: the W4 MLP step took 250 ms instead of 12 ms on the shared 2-core
 machine under load. So a 2-D product keeps OpenBLAS to the calling thread
 (its per-thread setting) and splits the rows of C over graphc's own threads,
-which block instead of spinning.
+which block instead of spinning (`blas_guard` holds OpenBLAS to one thread meanwhile).
 """
 from graphc.runtime import externs
 from llvmlite import ir
@@ -17,14 +17,17 @@ from graphc import dtypes
 from ..plan import Step
 from . import types
 from .basic import explain_node, fused_body
+from .blas_guard import SET_THREADS, single_threaded_blas
 from .elementwise import ElementwiseGroup, assumptions_of, broadcast_pattern, dim_value, emit_elementwise
 from .loops import contiguous_strides, counted_loop, linear_index, loop_nest, product
 from .parallel import range_function, split_if_worth_it
 from .types import I32, I64, PTR, element_pointer, i64, load, store
 
 BLAS = {dtypes.float32: "sgemm", dtypes.float64: "dgemm"}
-_SET_THREADS = ir.FunctionType(I32, [I32])  # int openblas_set_num_threads_local(int): the previous count
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+# Below this many multiply-adds (~50 µs on one core) a product is not split: starting
+# a thread costs more than it saves (W4's 512x256x10 products took 3x longer split).
+_MIN_SPLIT_PRODUCT = 1 << 22
 
 
 def lower_matmul(plan, op):
@@ -63,10 +66,11 @@ def lower_fused_matmul(plan, op):
 
 
 def _externs(plan, extern, out):
-    """The GEMM, and for a 2-D product OpenBLAS's per-thread thread count when it has one."""
+    """The GEMM, and for a 2-D product what holds OpenBLAS to one thread, when it has that."""
     if extern is None:
         return []
-    return [plan.extern(extern)] + ([plan.extern("blas_threads")] if _rows_split(out.shape.ndims) else [])
+    return [plan.extern(extern)] + ([plan.extern("blas_threads"), plan.extern("blas_guard")]
+                                    if _rows_split(out.shape.ndims) else [])
 
 
 def _rows_split(rank):
@@ -80,7 +84,7 @@ def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_
     n_out = 1 if epilogue is None else len(epilogue.outputs)
     n_rest = 0 if epilogue is None else len(epilogue.inputs) - 1
     split = extern and _rows_split(len(out_dims))
-    extern_types = ([gemm_type(dtype).as_pointer()] if extern else []) + ([_SET_THREADS.as_pointer()] if split else [])
+    extern_types = ([gemm_type(dtype).as_pointer()] if extern else []) + ([SET_THREADS.as_pointer(), PTR] if split else [])
     info_types = [PTR] if epilogue is not None else []
     fn = ir.Function(module, ir.FunctionType(I32, [PTR] * (n_out + 2 + n_rest) + extern_types + [PTR] + info_types),
                      name)
@@ -95,7 +99,9 @@ def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
     if split:
         rows = _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b)
-        builder.call(rows, [c_ptr, a_ptr, b_ptr, gemm_ptr, fn.args[n_out + 3 + n_rest], dims, i64(0), i64(-1)])
+        set_threads, guard = fn.args[n_out + 3 + n_rest:n_out + 5 + n_rest]
+        with single_threaded_blas(builder, guard, set_threads):
+            builder.call(rows, [c_ptr, a_ptr, b_ptr, gemm_ptr, dims, i64(0), i64(-1)])
     else:
         _batched(builder, dims, dtype, out_dims, a_dims, b_dims, (c_ptr, a_ptr, b_ptr), gemm_ptr, transpose_a, transpose_b)
     if epilogue is None:
@@ -130,23 +136,19 @@ def _batched(builder, dims, dtype, out_dims, a_dims, b_dims, pointers, gemm_ptr,
 
 
 def _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b):
-    """`i32 name.rows(c, a, b, gemm, set_threads, dims, lo, hi)`: rows [lo, hi) of
-    C = A @ B with OpenBLAS on the calling thread; the whole range is split over
-    graphc's threads when worth it (each row of C is one thread's: the result does
-    not depend on the thread count)."""
-    fn, builder = range_function(module, name + ".rows", [PTR, PTR, PTR, gemm_type(dtype).as_pointer(),
-                                                          _SET_THREADS.as_pointer(), PTR])
-    c, a, b, gemm_ptr, set_threads, dims, lo, hi = fn.args
+    """`i32 name.rows(c, a, b, gemm, dims, lo, hi)`: rows [lo, hi) of C = A @ B by
+    the GEMM; the whole range is split over graphc's threads when worth it (each
+    row of C is one thread's: the result does not depend on the thread count)."""
+    fn, builder = range_function(module, name + ".rows", [PTR, PTR, PTR, gemm_type(dtype).as_pointer(), PTR])
+    c, a, b, gemm_ptr, dims, lo, hi = fn.args
     value = lambda d: dim_value(dims, builder, d)  # noqa: E731
     m, n = value(out_dims[-2]), value(out_dims[-1])
     k = value(a_dims[-2] if transpose_a else a_dims[-1])
-    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, m, product(builder, [m, n, k]))
-    previous = builder.call(set_threads, [ir.Constant(I32, 1)])
+    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, m, product(builder, [m, n, k]), _MIN_SPLIT_PRODUCT)
     a_start = lo if transpose_a else builder.mul(lo, k)
     _call_gemm(builder, gemm_ptr, dtype, element_pointer(builder, c, builder.mul(lo, n), dtype),
                element_pointer(builder, a, a_start, dtype), b, builder.sub(hi, lo), n, k, transpose_a, transpose_b,
                lda=m if transpose_a else k)
-    builder.call(set_threads, [previous])
     builder.ret(ir.Constant(I32, 0))
     return fn
 

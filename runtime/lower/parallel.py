@@ -47,15 +47,16 @@ def public_wrapper(module, name, range_fn):
     return fn
 
 
-def split_if_worth_it(builder, range_fn, dims, lo, hi, outer, work):
+def split_if_worth_it(builder, range_fn, dims, lo, hi, outer, work, min_work=MIN_PARALLEL_WORK):
     """In `range_fn`'s entry: when called for the whole range (hi < 0), either
     fork-join over `outer` iterations (returning the combined status) or
-    continue with [0, outer). Returns the (lo, hi) the body must cover."""
+    continue with [0, outer): the latter when `work` is below `min_work`.
+    Returns the (lo, hi) the body must cover."""
     whole = builder.icmp_signed("<", hi, i64(0))
     available = threads(builder, dims)
     count = builder.select(builder.icmp_signed("<", available, outer), available, outer)
     count = builder.select(builder.icmp_signed(">", count, i64(_MAX_THREADS)), i64(_MAX_THREADS), count)
-    worth = builder.and_(builder.icmp_signed(">", count, i64(1)), builder.icmp_signed(">=", work, i64(MIN_PARALLEL_WORK)))
+    worth = builder.and_(builder.icmp_signed(">", count, i64(1)), builder.icmp_signed(">=", work, i64(min_work)))
     with builder.if_then(builder.and_(whole, worth), likely=False):
         args = list(range_fn.args[:-2])
         width = len(args) + 3  # args, lo, hi, status

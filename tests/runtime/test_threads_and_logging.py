@@ -46,3 +46,46 @@ def test_compilations_are_logged_with_what_changed(monkeypatch, capfd):
     lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("graphc: compiling")]
     assert len(lines) == 2
     assert "first time" in lines[0] and "fed tensors changed" in lines[1]
+
+
+def _openblas_threads():
+    """numpy's OpenBLAS thread count getter and setter (None where it has none)."""
+    from graphc.runtime import externs
+    library = externs._blas_library()
+    for suffix in ("64_", ""):
+        get = getattr(library, f"scipy_openblas_get_num_threads{suffix}", None) if library else None
+        put = getattr(library, f"scipy_openblas_set_num_threads{suffix}", None) if library else None
+        if get is not None and put is not None:
+            return get, put
+    return None, None
+
+
+def test_split_products_leave_numpys_blas_thread_count_alone():
+    """OpenBLAS's thread count is process-wide: graphc holds it to one thread
+    while its own threads split a product, and gives it back after, even when
+    several sessions run at once (a racy restore once left numpy single-threaded)."""
+    import threading
+    get, put = _openblas_threads()
+    assert get is not None, "numpy's bundled OpenBLAS exposes its thread count"
+    put(2)
+    x = tf.placeholder(tf.float32, [None, 512])
+    product = tf.matmul(x, tf.constant(np.ones((512, 512), np.float32)))
+    data = np.ones((512, 512), np.float32)
+    sessions = [tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=2)) for _ in range(4)]
+    sessions[0].run(product, {x: data})
+    assert get() == 2
+    errors = []
+
+    def runs(sess):
+        try:
+            for _ in range(20):
+                np.testing.assert_allclose(sess.run(product, {x: data}), 512.0)
+        except AssertionError as error:
+            errors.append(error)
+    workers = [threading.Thread(target=runs, args=(sess,)) for sess in sessions]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not errors
+    assert get() == 2
