@@ -12,6 +12,7 @@ shape, the dims table and the arena layout; the compiled code is shape-generic.
 import ctypes
 import logging
 import re
+import sys
 import threading
 
 import numpy as np
@@ -21,7 +22,7 @@ from graphc.errors import FailedPreconditionError, InvalidArgumentError, Resourc
 from graphc.passes.manager import run_pipeline
 from graphc.ops.building import constant_value
 from graphc.passes.program import from_user_graph, specialize
-from . import externs, host_inputs, host_summaries, jit, memory
+from . import externs, host_inputs, host_summaries, jit, memory, plan_cache
 from .lower import LOWERINGS
 from .lower.scalar import ERROR_MESSAGES
 from .lower.dims import kernel_block
@@ -32,6 +33,7 @@ from .reference import ReferenceExecutable
 _log = logging.getLogger("graphc")
 _ALIGNMENT = 64
 _STAGED_BYTES = 64
+_RECYCLED_BYTES = 1 << 18  # smaller arrays come from malloc's pools, already paged in
 _ENTRY = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
 _ERROR_INFO = 4  # int64s a failing kernel may report (Step.explain)
 # Passes the LLVM executor always runs: only primitives have lowerings.
@@ -75,7 +77,8 @@ class LLVMExecutable:
         self.pass_log = pass_log
         # A plan that fills variables from no feed and no variable is an initialiser: it runs once.
         run_once = not plan.program.feeds and bool(plan.written_variables) and not plan.read_variables
-        self.compiled = jit.compile_module(_emit_module(plan), f"graphc_{id(self):x}", run_once)
+        text = plan_cache.module_text(plan, run_once, _emit_module)
+        self.compiled = jit.compile_module(text, f"graphc_{id(self):x}", run_once)
         self._entry = _ENTRY(self.compiled.address("entry"))
         self._constants = {t: np.ascontiguousarray(t.op.attrs["value"], dtype=t.dtype.np)
                            for t, s in plan.storage.items() if s.kind == CONSTANT}
@@ -118,9 +121,12 @@ class LLVMExecutable:
             for (kind, key), (index, _) in self.plan.run_values.items():
                 layout.run_values[index] = kind.compute(state, key)
             outputs = []
-            for slot, shape, dtype, stage in layout.outputs:
+            for i, (slot, shape, dtype, stage) in enumerate(layout.outputs):
                 if stage is None:
-                    stage = _allocate(shape, dtype, self._output_ops[slot], f"an output of shape {shape}")
+                    stage = layout.recycled(i)
+                    if stage is None:
+                        stage = _allocate(shape, dtype, self._output_ops[slot], f"an output of shape {shape}")
+                        layout.keep_for_reuse(i, stage)
                     pointers[slot] = stage.ctypes.data
                 outputs.append(stage)
             before = ({name: np.array(state.variables[name], copy=True) for name in layout.fetched_before_update}
@@ -163,7 +169,12 @@ class Layout:
     the dims table, the arena, the pointer array with the fixed slots filled,
     and how each result is read back. Feeds and outputs of at most
     `_STAGED_BYTES` live in the arena ("staged"): copying a scalar in is cheaper
-    than taking a numpy array's address, which is what a small `run` costs."""
+    than taking a numpy array's address, which is what a small `run` costs.
+
+    An output array of at least `_RECYCLED_BYTES` that the caller has let go of
+    (nothing but the layout refers to it any more) is written again by the next
+    run instead of a new one: a fresh large array is fresh pages, and faulting
+    them in cost as much as computing a 64 MiB GELU."""
 
     def __init__(self, executable, signature):
         plan = executable.plan
@@ -183,6 +194,7 @@ class Layout:
         self.dims_address = self.dims.ctypes.data
         self.error_info = np.zeros(_ERROR_INFO, np.int64)
         self.error_info_address = self.error_info.ctypes.data
+        self._recycled = {}
         self.pointers = (ctypes.c_void_p * max(plan.slot_count, 1))()
         self.pointers_address = ctypes.addressof(self.pointers)
         self._views = {}
@@ -230,6 +242,17 @@ class Layout:
 
     def _nbytes(self, tensor):
         return int(np.prod(self.shapes[tensor])) * tensor.dtype.size
+
+    def recycled(self, i):
+        """Output i's array of the previous run if only the layout still refers to it."""
+        array = self._recycled.get(i)
+        # 3 references: the dict's, `array`'s and getrefcount's argument; any view or
+        # other name the caller kept adds one.
+        return array if array is not None and sys.getrefcount(array) == 3 else None
+
+    def keep_for_reuse(self, i, array):
+        if array.nbytes >= _RECYCLED_BYTES:
+            self._recycled[i] = array
 
     def _result_readers(self, executable, plan, outputs):
         """Per target, a function of (outputs, feed arrays, state, values of

@@ -37,7 +37,9 @@ class JitStats:
     """Process-wide counters, for tests and `graphc bench`."""
     hits: int = 0             # loaded from the object cache
     misses: int = 0           # optimised and code-generated here
-    rejected: int = 0         # cache entries ignored as corrupt or mismatched
+    rejected: int = 0         # cache entries (objects, plans) ignored as corrupt or mismatched
+    plan_hits: int = 0        # module IR from the plan cache: emission skipped (plan_cache.py)
+    plan_misses: int = 0      # module IR emitted here
     compile_seconds: float = 0.0
 
 
@@ -117,9 +119,11 @@ def host():
 class ObjectCache:
     """Object files on disk, one per key. An entry is a header (magic, key,
     sha256 of the object, its length) followed by the object; an entry that
-    does not match its header is never handed to LLVM."""
+    does not match its header is never handed to LLVM. (Plan entries,
+    plan_cache.py, are files of another MAGIC and SUFFIX, checked alike.)"""
 
     MAGIC = b"GRAPHCO" + bytes([CACHE_FORMAT_VERSION])
+    SUFFIX = ".o"
     HEADER = struct.Struct("<8s32s32sQ")
 
     def __init__(self, directory):
@@ -137,7 +141,7 @@ class ObjectCache:
         return cls(directory)
 
     def path(self, key):
-        return os.path.join(self.directory, key.hex() + ".o")
+        return os.path.join(self.directory, key.hex() + self.SUFFIX)
 
     def load(self, key):
         """The cached object for `key`, or None if absent or invalid."""
@@ -177,6 +181,11 @@ class ObjectCache:
 
 # A constant address in the IR would be baked into the cached object.
 _EMBEDDED_ADDRESS = re.compile(r"inttoptr \(i64 -?\d+ to")
+
+
+def embeds_address(text):
+    """Whether IR `text` holds a constant address: such a module is never cached."""
+    return _EMBEDDED_ADDRESS.search(text) is not None
 
 
 class CompiledModule:
@@ -230,7 +239,8 @@ def compile_module(ir_module, name, run_once=False):
     A cache hit skips parsing, verification, optimisation and code generation:
     MCJIT loads the cached object for an empty placeholder module (symbols are
     looked up in the loaded object). The key is the unoptimised IR, so the IR
-    must not embed process addresses; modules that do are never cached."""
+    must not embed process addresses; modules that do are never cached.
+    (plan_cache.py finds a plan's IR itself before emitting it.)"""
     text = str(ir_module)
     start = time.perf_counter()
     with _lock:
@@ -244,7 +254,7 @@ def compile_module(ir_module, name, run_once=False):
 
 def _compile(text, name, run_once):
     target = host()
-    cache = None if _EMBEDDED_ADDRESS.search(text) else ObjectCache.from_environment()
+    cache = None if embeds_address(text) else ObjectCache.from_environment()
     key = target.cache_key(text, run_once)
     obj = cache.load(key) if cache else None
     if obj is not None:

@@ -66,3 +66,33 @@ def test_an_element_wise_kernel_writes_over_its_dying_input():
 def test_in_place_pairs_chain_into_one_buffer():
     layout = plan_arena({1: 100, 2: 100, 3: 100}, {1: (0, 1), 2: (1, 2), 3: (2, 3)}, shared=[(2, 1), (3, 2)])
     assert layout.offsets[1] == layout.offsets[2] == layout.offsets[3] and layout.size == 128
+
+
+def _large_output():
+    x = tf.placeholder(tf.float32, [None, 512])
+    return x, tf.tanh(x) * 2.0  # 128 rows: 256 KiB, the size from which outputs are recycled
+
+
+def test_a_result_the_caller_let_go_of_is_written_again_by_the_next_run():
+    x, y = _large_output()
+    run = tf.Session().make_callable(y, [x])
+    data = np.random.default_rng(0).standard_normal((128, 512)).astype(np.float32)
+    address = run(data).ctypes.data  # dropped at once
+    again = run(data + 1)
+    assert again.ctypes.data == address  # the same pages, not a fresh allocation
+    np.testing.assert_allclose(again, np.tanh(data + 1) * 2, rtol=1e-6, atol=1e-6)
+
+
+def test_results_the_caller_keeps_are_never_overwritten():
+    x, y = _large_output()
+    sess = tf.Session()
+    run = sess.make_callable(y, [x])
+    rng = np.random.default_rng(1)
+    inputs = [rng.standard_normal((128, 512)).astype(np.float32) for _ in range(4)]
+    kept = run(inputs[0])
+    view = run(inputs[1])[::2]  # a view keeps its base alive
+    by_run = sess.run(y, {x: inputs[2]})
+    last = run(inputs[3])
+    for result, data in ((kept, inputs[0]), (view, inputs[1][::2]), (by_run, inputs[2]), (last, inputs[3])):
+        np.testing.assert_allclose(result, np.tanh(data) * 2, rtol=1e-6, atol=1e-6)
+    assert len({kept.ctypes.data, view.base.ctypes.data, last.ctypes.data}) == 3
