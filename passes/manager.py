@@ -16,6 +16,7 @@ from .expand import expand_composites
 from .functions import run_inside_functions
 from .fuse import fuse_elementwise
 from .fuse_reductions import fuse_reductions
+from .fuse_updates import fuse_updates
 from .prune import prune
 from .simplify import simplify
 from .stabilize import stabilize
@@ -37,6 +38,7 @@ PIPELINE = (
     ("simplify", simplify),
     ("cse", cse),
     ("expand_composites", expand_composites),
+    ("fuse_updates", fuse_updates),
     ("fuse_reductions", fuse_reductions),
     ("fuse", fuse_elementwise),
 )

@@ -1,7 +1,8 @@
 """FusedElementwise: many element-wise ops evaluated in one loop,
 FusedMatMul: a MatMul followed by such a loop over its product, and
 FusedReduction: row reductions with the element-wise ops around them, evaluated
-row by row (softmax, layer normalisation).
+row by row (softmax, layer normalisation), and AccumulateMatMul: a variable
+update by a scaled product (`w -= lr * h.T @ dz`) done by the GEMM itself.
 
 Only the fusion pass creates it. Its attributes are the scalar program it
 evaluates per element (`nodes`, each `(op_type, attrs, args, dtype)` with args
@@ -12,6 +13,7 @@ the nodes' own reference kernels, so fused programs run on both executors.
 """
 import numpy as np
 
+from .. import dtypes
 from ..op_def import ELEMENTWISE, OpDef, REGISTRY, register
 from ..shapes import as_shape
 from . import rules
@@ -72,3 +74,23 @@ def _reduction_reference(*inputs, nodes, outputs, dtypes, covers, **_):
 
 
 register(OpDef("FusedReduction", _reduction_rule, _reduction_reference, differentiable=False))
+
+
+def _accumulate_rule(ref, a, b, *, transpose_a, transpose_b, alpha, covers):
+    rules.require_dtype(ref, (dtypes.float32, dtypes.float64), "variable")
+    rules.same_dtypes(ref, a)
+    _, product = REGISTRY["MatMul"].shape_fn(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    if not product.is_compatible_with(ref.shape):
+        raise ValueError(f"a product of shape {product} cannot accumulate into variable '{ref.op.name}' "
+                         f"of shape {ref.shape}")
+    return ref.dtype, ref.shape
+
+
+def _accumulate_kernel(ctx, name, a, b, *, transpose_a, transpose_b, alpha, covers):
+    product = REGISTRY["MatMul"].reference(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    return ctx.assign_variable(name, ctx.read_variable(name) + alpha * product, True)
+
+
+# ref += alpha * op(a) @ op(b), in the variable's buffer (cblas ?gemm with beta = 1).
+register(OpDef("AccumulateMatMul", _accumulate_rule, _accumulate_kernel, stateful=True, differentiable=False,
+               ref_inputs=(0,)))

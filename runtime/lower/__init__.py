@@ -5,7 +5,7 @@ from .basic import LOWERINGS as _BASIC
 from .debug import LOWERINGS as _DEBUG
 from .fused_reduction import LOWERINGS as _FUSED_REDUCTION
 from .gather import LOWERINGS as _GATHER
-from .matmul import lower_fused_matmul, lower_matmul
+from .matmul import lower_accumulate_matmul, lower_fused_matmul, lower_matmul
 from .random import LOWERINGS as _RANDOM
 from .reduce import LOWERINGS as _REDUCE
 from .scan import LOWERINGS as _SCAN
@@ -14,7 +14,8 @@ from .session import LOWERINGS as _SESSION
 from .shuffle import LOWERINGS as _SHUFFLE
 from .values import LOWERINGS as _VALUES
 
-LOWERINGS = dict(_BASIC, MatMul=lower_matmul, FusedMatMul=lower_fused_matmul, **_REDUCE, **_ARRAY, **_GATHER, **_VALUES,
+LOWERINGS = dict(_BASIC, MatMul=lower_matmul, FusedMatMul=lower_fused_matmul,
+                 AccumulateMatMul=lower_accumulate_matmul, **_REDUCE, **_ARRAY, **_GATHER, **_VALUES,
                  **_RANDOM, **_SHUFFLE, **_DEBUG, **_SCAN, **_SESSION, **_SEGMENT, **_FUSED_REDUCTION)
 
 # Primitives the LLVM executor does not compile yet: plans using them run on

@@ -1,6 +1,8 @@
 """MatMul: float32/float64 through the BLAS numpy ships (cblas ?gemm, ILP64),
 called through a pointer passed at run time; other dtypes through a plain
 i-k-j loop nest that vectorises over j. Batch dimensions broadcast.
+AccumulateMatMul (`w += alpha * a @ b`) is the same GEMM with alpha and
+beta = 1, writing into the variable's buffer.
 
 OpenBLAS's blocked, register-tiled GEMM matches numpy's speed by definition;
 writing our own would only match it (see docs/how-it-works.md). But its
@@ -14,7 +16,7 @@ from graphc.runtime import externs
 from llvmlite import ir
 
 from graphc import dtypes
-from ..plan import Step
+from ..plan import NotLowerable, Step
 from . import types
 from .basic import explain_node, fused_body
 from .blas_guard import SET_THREADS, single_threaded_blas
@@ -31,16 +33,29 @@ _MIN_SPLIT_PRODUCT = 1 << 22
 
 
 def lower_matmul(plan, op):
-    a, b = op.inputs
+    _product_step(plan, op, *op.inputs)
+
+
+def lower_accumulate_matmul(plan, op):
+    """An AccumulateMatMul: the GEMM adds alpha * the product to the variable's
+    buffer (beta = 1), which is also the op's output."""
+    ref, a, b = op.inputs
+    plan.alias(op.outputs[0], ref)
+    if plan.root[ref] in (plan.root.get(a), plan.root.get(b)):
+        raise NotLowerable(None, op, f"'{op.name}' (AccumulateMatMul) multiplies its own variable's buffer")
+    _product_step(plan, op, a, b, alpha=op.attrs["alpha"], accumulate=True)
+
+
+def _product_step(plan, op, a, b, alpha=1.0, accumulate=False):
+    """The step computing op's output 0 as alpha * a @ b (plus its value, if `accumulate`)."""
     out = op.outputs[0]
     extern = BLAS.get(out.dtype)
-    externs = _externs(plan, extern, out)
     attrs = op.attrs
 
     def emit(module, name):
         return _emit(module, name, plan.dims_of(out), plan.dims_of(a), plan.dims_of(b), out.dtype,
-                     attrs["transpose_a"], attrs["transpose_b"], extern)
-    plan.add_step(Step([op], [out], [a, b], emit, externs=externs))
+                     attrs["transpose_a"], attrs["transpose_b"], extern, alpha=alpha, accumulate=accumulate)
+    plan.add_step(Step([op], [out], [a, b], emit, externs=_externs(plan, extern, out)))
 
 
 def lower_fused_matmul(plan, op):
@@ -78,9 +93,11 @@ def _rows_split(rank):
     return rank == 2 and externs.available("blas_threads")
 
 
-def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_b, extern, epilogue=None):
+def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_b, extern, epilogue=None,
+          alpha=1.0, accumulate=False):
     """`i32 name(ptr outs..., ptr a, ptr b, ptr rest..., [gemm], ptr dims[, ptr info])`:
-    the product into output 0, then the `epilogue` group (if any) over it."""
+    alpha * the product into output 0 (added to it if `accumulate`: GEMM only),
+    then the `epilogue` group (if any) over it."""
     n_out = 1 if epilogue is None else len(epilogue.outputs)
     n_rest = 0 if epilogue is None else len(epilogue.inputs) - 1
     split = extern and _rows_split(len(out_dims))
@@ -98,12 +115,13 @@ def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_
     dims = fn.args[n_out + 2 + n_rest + len(extern_types)]
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
     if split:
-        rows = _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b)
+        rows = _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b, alpha, accumulate)
         set_threads, guard = fn.args[n_out + 3 + n_rest:n_out + 5 + n_rest]
         with single_threaded_blas(builder, guard, set_threads):
             builder.call(rows, [c_ptr, a_ptr, b_ptr, gemm_ptr, dims, i64(0), i64(-1)])
     else:
-        _batched(builder, dims, dtype, out_dims, a_dims, b_dims, (c_ptr, a_ptr, b_ptr), gemm_ptr, transpose_a, transpose_b)
+        _batched(builder, dims, dtype, out_dims, a_dims, b_dims, (c_ptr, a_ptr, b_ptr), gemm_ptr,
+                 transpose_a, transpose_b, alpha, accumulate)
     if epilogue is None:
         builder.ret(ir.Constant(I32, 0))
     else:
@@ -112,7 +130,8 @@ def _emit(module, name, out_dims, a_dims, b_dims, dtype, transpose_a, transpose_
     return fn
 
 
-def _batched(builder, dims, dtype, out_dims, a_dims, b_dims, pointers, gemm_ptr, transpose_a, transpose_b):
+def _batched(builder, dims, dtype, out_dims, a_dims, b_dims, pointers, gemm_ptr, transpose_a, transpose_b,
+             alpha, accumulate):
     """One product per batch index (batch dims broadcast), by the GEMM or the loop nest."""
     c_ptr, a_ptr, b_ptr = pointers
     value = lambda d: dim_value(dims, builder, d)  # noqa: E731
@@ -130,13 +149,14 @@ def _batched(builder, dims, dtype, out_dims, a_dims, b_dims, pointers, gemm_ptr,
         c_index = linear_index(builder, indices, contiguous_strides(builder, batch_counts))
         c_base = element_pointer(builder, c_ptr, builder.mul(c_index, c_stride), dtype)
         if gemm_ptr is not None:
-            _call_gemm(builder, gemm_ptr, dtype, c_base, a_base, b_base, m, n, k, transpose_a, transpose_b)
+            _call_gemm(builder, gemm_ptr, dtype, c_base, a_base, b_base, m, n, k, transpose_a, transpose_b,
+                       alpha=alpha, accumulate=accumulate)
         else:
             _loop_gemm(builder, dtype, c_base, a_base, b_base, m, n, k, transpose_a, transpose_b)
 
 
-def _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b):
-    """`i32 name.rows(c, a, b, gemm, dims, lo, hi)`: rows [lo, hi) of C = A @ B by
+def _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b, alpha, accumulate):
+    """`i32 name.rows(c, a, b, gemm, dims, lo, hi)`: rows [lo, hi) of C = alpha A @ B (+ C) by
     the GEMM; the whole range is split over graphc's threads when worth it (each
     row of C is one thread's: the result does not depend on the thread count)."""
     fn, builder = range_function(module, name + ".rows", [PTR, PTR, PTR, gemm_type(dtype).as_pointer(), PTR])
@@ -148,7 +168,7 @@ def _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b)
     a_start = lo if transpose_a else builder.mul(lo, k)
     _call_gemm(builder, gemm_ptr, dtype, element_pointer(builder, c, builder.mul(lo, n), dtype),
                element_pointer(builder, a, a_start, dtype), b, builder.sub(hi, lo), n, k, transpose_a, transpose_b,
-               lda=m if transpose_a else k)
+               lda=m if transpose_a else k, alpha=alpha, accumulate=accumulate)
     builder.ret(ir.Constant(I32, 0))
     return fn
 
@@ -163,18 +183,20 @@ def _batch_strides(builder, value, operand_dims, batch_dims):
     return [s if present else i64(0) for s, present in zip(strides, pattern)]
 
 
-def gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda, ldb, ldc, beta=0.0):
-    """C = A @ B + beta * C by cblas ?gemm (`fn_ptr`) on row-major matrices with leading
-    dimensions lda, ldb, ldc (i64 values; `beta` a float or a value of the dtype)."""
+def gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda, ldb, ldc, beta=0.0, alpha=1.0):
+    """C = alpha A @ B + beta * C by cblas ?gemm (`fn_ptr`) on row-major matrices with leading
+    dimensions lda, ldb, ldc (i64 values; `beta` a float or a value of the dtype, `alpha` a float)."""
     scalar = types.storage_type(dtype)
     beta = beta if isinstance(beta, ir.Value) else ir.Constant(scalar, beta)
     builder.call(fn_ptr, [i64(_ROW_MAJOR), i64(_TRANS if transpose_a else _NO_TRANS),
-                          i64(_TRANS if transpose_b else _NO_TRANS), m, n, k, ir.Constant(scalar, 1.0),
+                          i64(_TRANS if transpose_b else _NO_TRANS), m, n, k, ir.Constant(scalar, alpha),
                           a, lda, b, ldb, beta, c, ldc])
 
 
-def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda=None):
-    """C = A @ B by cblas ?gemm; K = 0 gives zeros, M or N = 0 nothing (BLAS may not).
+def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda=None, alpha=1.0,
+               accumulate=False):
+    """C = alpha A @ B (C += alpha A @ B if `accumulate`) by cblas ?gemm; K = 0 gives
+    zeros (leaves C if `accumulate`), M or N = 0 nothing (BLAS may not).
     `lda`: A's leading dimension when A is a block of a larger matrix."""
     scalar = types.storage_type(dtype)
     lda = _at_least_one(builder, lda if lda is not None else m if transpose_a else k)
@@ -184,10 +206,12 @@ def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_
     with builder.if_then(nonempty):
         with builder.if_else(builder.icmp_signed(">", k, i64(0))) as (has_k, no_k):
             with has_k:
-                gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda, ldb, ldc)
+                gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda, ldb, ldc,
+                     beta=1.0 if accumulate else 0.0, alpha=alpha)
             with no_k:
-                with counted_loop(builder, product(builder, [m, n]), "zero") as i:
-                    builder.store(ir.Constant(scalar, 0.0), element_pointer(builder, c, i, dtype))
+                if not accumulate:
+                    with counted_loop(builder, product(builder, [m, n]), "zero") as i:
+                        builder.store(ir.Constant(scalar, 0.0), element_pointer(builder, c, i, dtype))
 
 
 def gemm_type(dtype):

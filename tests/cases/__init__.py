@@ -39,6 +39,7 @@ COVERED_ELSEWHERE = {
     "AssignAdd": "tests/graphc/test_variables.py",
     "AssignSub": "tests/graphc/test_variables.py",
     "IsVariableInitialized": "tests/graphc/test_variables.py",
+    "AccumulateMatMul": "tests/passes/test_fuse_updates.py",
     "NoOp": "tests/graphc/test_graph.py",
     "Print": "tests/graphc/test_control_ops.py",
     "CheckNumerics": "tests/graphc/test_control_ops.py",
