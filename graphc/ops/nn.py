@@ -12,7 +12,7 @@ from . import rules
 from .building import apply_op, convert_to_tensor
 from .math import abs as absolute
 from .math import (add, cast, exp, expm1, greater, less, log, log1p, logical_and, maximum, minimum,
-                   multiply, negative, realdiv, reduce_max, reduce_sum, sigmoid, square, subtract, tanh,
+                   multiply, negative, realdiv, reciprocal, reduce_max, reduce_sum, sigmoid, square, subtract, tanh,
                    unbroadcast, where)
 from .rules import FLOATS, NUMERIC
 
@@ -104,14 +104,16 @@ def _shifted_graph(x, axis):
     return subtract(x, reduce_max(x, axis=axis, keepdims=True))
 
 
+# Each row is scaled by the reciprocal of its sum, as TF's kernel does: one
+# division per row, not per element (the result may differ from e / sum by an ulp).
 def _softmax(x, axis):
     e = np.exp(_shifted(x, axis))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return e * (1 / np.sum(e, axis=axis, keepdims=True))
 
 
 def _softmax_graph(x, axis):
     e = exp(_shifted_graph(x, axis))
-    return realdiv(e, reduce_sum(e, axis=axis, keepdims=True))
+    return multiply(e, reciprocal(reduce_sum(e, axis=axis, keepdims=True)))
 
 
 def _log_softmax(x, axis):
