@@ -17,9 +17,12 @@ from .functions import run_inside_functions
 from .fuse import fuse_elementwise
 from .fuse_reductions import fuse_reductions
 from .fuse_updates import fuse_updates
+from .join_products import join_summed_products
 from .prune import prune
 from .simplify import simplify
+from .slice_products import slice_products
 from .stabilize import stabilize
+from .symbolic_dims import drop_unit_reductions
 from .verify import verify
 
 
@@ -37,7 +40,10 @@ PIPELINE = (
     ("stabilize", stabilize),
     ("simplify", simplify),
     ("cse", cse),
+    ("drop_unit_reductions", drop_unit_reductions),
+    ("join_summed_products", join_summed_products),
     ("expand_composites", expand_composites),
+    ("slice_products", slice_products),  # after expansion: a Split is StridedSlices then
     ("fuse_updates", fuse_updates),
     ("fuse_reductions", fuse_reductions),
     ("fuse", fuse_elementwise),
@@ -52,7 +58,8 @@ OPTION_PASSES = {
 }
 # What opt_level=L0 turns off: the rewrites that change how a value is computed
 # (TF1's L0 means "no optimisations"); the passes an executor needs stay.
-L0_OFF = ("constant_fold", "stabilize", "simplify", "cse")
+L0_OFF = ("constant_fold", "stabilize", "simplify", "cse", "drop_unit_reductions", "join_summed_products",
+          "slice_products")
 
 
 def select(names=None, config=None):

@@ -82,6 +82,18 @@ def _checked(replacement, op, rule, pass_name):
     return replacement
 
 
+def use_counts(program):
+    """How many uses each tensor of `program` has: one per op input, and two more
+    for a fetched one (it is used outside the program)."""
+    used = {}
+    for op in program.ops():
+        for t in op.inputs:
+            used[t] = used.get(t, 0) + 1
+    for t in program.targets:
+        used[t] = used.get(t, 0) + 2
+    return used
+
+
 # -- matchers -------------------------------------------------------------------------
 def producer(tensor, *types):
     """`tensor`'s op if it is of one of `types` and has no control inputs, else None."""

@@ -11,12 +11,12 @@ from graphc.passes.program import from_user_graph, rewrite
 from graphc.passes.verify import verify
 from tests.passes.common import ALL_PASSES, optimised
 
-REWRITES = ["prune", "constant_fold", "stabilize", "simplify", "cse"]
+REWRITES = ["prune", "constant_fold", "stabilize", "simplify", "cse", "drop_unit_reductions", "join_summed_products"]
 
 
 def test_the_pipeline_runs_the_rewrites_before_composite_expansion():
     names = list(manager.PASS_NAMES)
-    assert names[:6] == REWRITES + ["expand_composites"]
+    assert names[:len(REWRITES) + 1] == REWRITES + ["expand_composites"]
 
 
 def _small_graph():
@@ -44,7 +44,8 @@ def _config(**options):
     ({"do_common_subexpression_elimination": False}, {"cse"}),
     ({"do_constant_folding": False}, {"constant_fold"}),
     ({"do_common_subexpression_elimination": False, "do_constant_folding": False}, {"cse", "constant_fold"}),
-    ({"opt_level": tf.OptimizerOptions.L0}, {"constant_fold", "stabilize", "simplify", "cse"}),
+    ({"opt_level": tf.OptimizerOptions.L0}, {"constant_fold", "stabilize", "simplify", "cse", "drop_unit_reductions",
+                                             "join_summed_products", "slice_products"}),
     ({"opt_level": tf.OptimizerOptions.L1}, set()),
 ])
 def test_tf1_optimizer_options_turn_passes_off(options, off):
