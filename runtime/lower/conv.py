@@ -26,10 +26,15 @@ channel), and one gemm per group multiplies it with the filter, which in TF's
     filter gradient    filter += columns^T @ dy      (over the chunks, in order)
     input gradient     columns = dy @ filter^T, summed back into dx (col2im)
 
-A chunk's columns (`_COLUMN_BYTES`) stay in cache between the copy and the
-gemm; copies are split over threads by (image, output row), col2im by image,
-so results do not depend on the thread count. A 1x1 window with stride 1 and
-no padding needs no copy: the input is the matrix.
+The images are cut into `_SLICES` fixed slices, split over graphc's threads;
+a slice's thread does its chunks alone (its own column buffer, in cache
+between the copy and the gemm), with OpenBLAS held to that thread
+(`blas_guard`): OpenBLAS's own threads spin between gemms and, mixed with
+graphc's, cost W5 more than they gave. The filter gradient adds each slice
+into a partial filter, then the partials in slice order, so results do not
+depend on the thread count. One image is one slice, left to OpenBLAS's
+threads. A 1x1 window with stride 1 and no padding needs no copy: the input
+is the matrix.
 """
 import contextlib
 
@@ -38,17 +43,20 @@ from llvmlite import ir
 
 from graphc.ops.conv import OP_TYPES, window_of
 from graphc.ops.windows import Window
+from graphc.runtime import externs
 from ..plan import NotLowerable
 from . import conv_direct
+from .blas_guard import single_threaded_blas
 from .index_map import Access, copy, fill
 from .kernel import kernel_step
 from .loops import contiguous_strides, counted_loop, product, total
-from .matmul import BLAS, gemm
+from .matmul import BLAS, gemm, gemm_type
 from .parallel import declare, range_function, split_if_worth_it
 from .types import I32, I64, PTR, element_pointer, i64, storage_type
 from .window import Geometry, geometry
 
 _COLUMN_BYTES = 4 << 20
+_SLICES = 8  # fixed, not the thread count: the filter gradient's partial sums
 _OUT_OF_MEMORY = 1
 # op type: the operand of (x, filter, y) it computes
 _PRODUCES = {}
@@ -76,6 +84,8 @@ class _Shape:
         pads = g.window.pads(g.in_sizes)
         self.pointwise = g.taps == 1 and set(g.window.strides) == {1} and not any(map(any, pads))
         self.images_per_chunk = max(1, _COLUMN_BYTES // max(g.out_positions * self.row * dtype.size, 1))
+        self.column_bytes = self.images_per_chunk * g.out_positions * self.row * dtype.size
+        self.filter_size = int(np.prod(f_dims))
         self.direct = _direct_form(_PRODUCES[op.type], g, self.groups, f_dims, dtype)
 
 
@@ -109,9 +119,12 @@ def _lower_convolution(plan, op):
 
     def body(k):
         pointers = dict(zip([out] + inputs, list(k.outputs) + list(k.inputs)))
-        _Emitter(k, shape, out.dtype, *(pointers[t] for t in (x, f, y))).run(role, product(k.builder, k.sizes(out)),
-                                                                           k.sizes(x)[0])
-    kernel_step(plan, op, body, inputs=inputs, externs=[plan.extern(BLAS[out.dtype])], explain=_explain)
+        hold = (k.externs[2], k.externs[1]) if held else None
+        _Emitter.of_kernel(k, shape, out.dtype, [pointers[t] for t in (x, f, y)]).run(
+            role, product(k.builder, k.sizes(out)), k.sizes(x)[0], hold)
+    held = shape.direct is None and externs.available("blas_threads")
+    names = [BLAS[out.dtype]] + (["blas_threads", "blas_guard"] if held else [])
+    kernel_step(plan, op, body, inputs=inputs, externs=[plan.extern(e) for e in names], explain=_explain)
 
 
 def _explain(code, info, shapes):
@@ -119,49 +132,87 @@ def _explain(code, info, shapes):
 
 
 class _Emitter:
-    """The IR of one convolution kernel: chunks of images, each an im2col, a gemm
-    per channel group, and for the input gradient a col2im."""
+    """The IR of one convolution: the direct loop, or slices of the images (see
+    `by_slices`), each a chunk at a time an im2col, a gemm per channel group and
+    for the input gradient a col2im. `builder` emits into the kernel or into the
+    slice function; `fail(code, size)` leaves it on an allocation failure."""
 
-    def __init__(self, k, shape, dtype, x, f, y):
-        self.k, self.b, self.s, self.dtype = k, k.builder, shape, dtype
-        self.x, self.f, self.y = x, f, y
+    def __init__(self, builder, shape, dtype, operands, blas, dims, name, fail):
+        self.b, self.s, self.dtype = builder, shape, dtype
+        self.x, self.f, self.y = operands
+        self.blas, self.dims, self.name, self.fail = blas, dims, name, fail
 
-    def run(self, role, out_size, images):
+    @classmethod
+    def of_kernel(cls, k, shape, dtype, operands):
+        return cls(k.builder, shape, dtype, operands, k.externs[0], k.dims, k.function.name, k.fail)
+
+    def run(self, role, out_size, images, hold):
+        """`hold`: the (guard, set_threads) externs holding OpenBLAS to one thread, or None."""
         s = self.s
-        if s.empty or role == "filter":  # the filter gradient adds up over the chunks
+        if s.empty or role == "filter":  # the filter gradient adds up the slices' partial sums
             self.zero({"y": self.y, "x": self.x, "filter": self.f}[role], out_size)
         if s.empty:
             return
         if s.direct is not None:
             self.direct(role, images)
-        else:
-            self.by_chunks(role, images)
+            return
+        if not hold:
+            self.by_slices(role, images)
+            return
+        with self.b.if_else(self.b.icmp_signed(">", images, i64(1))) as (several, one):
+            with several, single_threaded_blas(self.b, *hold):
+                self.by_slices(role, images)
+            with one:  # one slice does all: OpenBLAS's threads share its gemms
+                self.by_slices(role, images)
 
-    def by_chunks(self, role, images):
-        """im2col, gemm and col2im for a chunk of images at a time."""
+    def by_slices(self, role, images):
+        """The `_SLICES` slices over threads; the filter gradient then adds up their
+        partial filters in slice order (see the module docstring)."""
         b, s = self.b, self.s
+        size = s.filter_size
+        partials = self.allocate(_SLICES * size) if role == "filter" else ir.Constant(PTR, None)
+        fn = self.function("slices", lambda module, name: _slice_function(module, name, s, self.dtype, role))
+        status = b.call(fn, [self.x, self.f, self.y, partials, self.blas, self.dims, images,
+                             i64(_SLICES), i64(0), i64(-1)])
+        with b.if_then(b.icmp_signed("!=", status, ir.Constant(I32, 0)), likely=False):
+            if role == "filter":
+                self.release(partials)
+            self.fail(_OUT_OF_MEMORY, i64(s.column_bytes))
+        if role == "filter":
+            with counted_loop(b, i64(_SLICES), "partial") as part:
+                copy(b, self.dtype, [i64(size)], Access(self.f, [i64(1)]),
+                     Access(partials, [i64(1)], b.mul(part, i64(size))), combine=b.fadd)
+            self.release(partials)
+
+    def slice(self, role, first, end):
+        """Images [first, end) a chunk at a time, on this thread."""
+        b, s = self.b, self.s
+        images = b.sub(end, first)
         if s.pointwise:
-            chunk = b.select(b.icmp_signed(">", images, i64(1)), images, i64(1))
-            buffer = None
-        else:
-            chunk = i64(s.images_per_chunk)
+            chunk, buffer = b.select(b.icmp_signed(">", images, i64(1)), images, i64(1)), None
+        else:  # chunks of at most images_per_chunk, as even as can be
+            chunks = b.udiv(b.add(images, i64(s.images_per_chunk - 1)), i64(s.images_per_chunk))
+            chunks = b.select(b.icmp_signed(">", chunks, i64(1)), chunks, i64(1))
+            chunk = b.udiv(b.add(images, b.sub(chunks, i64(1))), chunks)
+            chunk = b.select(b.icmp_signed(">", chunk, i64(1)), chunk, i64(1))
             buffer = self.allocate(s.images_per_chunk * s.geometry.out_positions * s.row)
         with counted_loop(b, b.udiv(b.add(images, b.sub(chunk, i64(1))), chunk), "chunk") as c:
-            first = b.mul(c, chunk)
-            left = b.sub(images, first)
+            start = b.mul(c, chunk)
+            left = b.sub(images, start)
             count = b.select(b.icmp_signed("<", left, chunk), left, chunk)
+            start = b.add(first, start)
             rows = b.mul(count, i64(s.geometry.out_positions))
-            columns = self.at(self.x, b.mul(first, i64(s.geometry.in_positions * s.geometry.depth))) \
+            columns = self.at(self.x, b.mul(start, i64(s.geometry.in_positions * s.geometry.depth))) \
                 if buffer is None else buffer
-            y = self.at(self.y, b.mul(first, i64(s.geometry.out_positions * s.out_depth)))
+            y = self.at(self.y, b.mul(start, i64(s.geometry.out_positions * s.out_depth)))
             if role != "x" and buffer is not None:
-                self.call_range("im2col", self.copies(_im2col), [buffer, self.x, self.k.dims, first, count],
-                                s.geometry.blocks(b, count))
+                b.call(self.function("im2col", self.copies(_im2col)),
+                       [buffer, self.x, start, i64(0), s.geometry.blocks(b, count)])
             with counted_loop(b, i64(s.groups), "group") as g:
                 _GEMMS[role](self, self.group(columns, g, s.group_row), self.group(y, g, s.out_group),
                              self.group(self.f, g, s.out_group), rows)
             if role == "x" and buffer is not None:
-                self.call_range("col2im", self.copies(_col2im), [self.x, buffer, self.k.dims, first, count], count)
+                b.call(self.function("col2im", self.copies(_col2im)), [self.x, buffer, start, i64(0), count])
         if buffer is not None:
             self.release(buffer)
 
@@ -177,7 +228,8 @@ class _Emitter:
 
         def make(module, name):
             return conv_direct.emit(module, name, geometry, depth, self.dtype, blocks)
-        self.call_range("direct", make, [out, source, weights, self.k.dims, images], geometry.blocks(b, images))
+        b.call(self.function("direct", make), [out, source, weights, self.dims, images, geometry.blocks(b, images),
+                                               i64(0), i64(-1)])
         if role == "x":
             self.release(weights)
 
@@ -215,7 +267,7 @@ class _Emitter:
         m, n, depth = (v if isinstance(v, ir.Value) else i64(v) for v in (m, n, depth))
         nonempty = b.and_(b.icmp_signed(">", m, i64(0)), b.icmp_signed(">", depth, i64(0)))
         with b.if_then(nonempty):
-            gemm(b, self.k.externs[0], self.dtype, c, a, b_, m, n, depth, transpose_a, transpose_b,
+            gemm(b, self.blas, self.dtype, c, a, b_, m, n, depth, transpose_a, transpose_b,
                  i64(lda), i64(ldb), i64(ldc), beta=beta)
 
     # -- memory -------------------------------------------------------------------------
@@ -232,35 +284,53 @@ class _Emitter:
         size = i64(elements * self.dtype.size)
         buffer = self.b.call(declare(self.b.module, "malloc", ir.FunctionType(PTR, [I64])), [size])
         with self.b.if_then(self.b.icmp_unsigned("==", buffer, ir.Constant(PTR, None)), likely=False):
-            self.k.fail(_OUT_OF_MEMORY, size)
+            self.fail(_OUT_OF_MEMORY, size)
         return buffer
 
     def release(self, buffer):
         self.b.call(declare(self.b.module, "free", ir.FunctionType(ir.VoidType(), [PTR])), [buffer])
 
-    def call_range(self, what, make, args, outer):
-        """Call the range function `make(module, name)` emits (once per kernel) on
-        `args`, splitting `outer` iterations over threads."""
+    def function(self, what, make):
+        """The kernel's function `what`, which `make(module, name)` emits once per kernel."""
         module = self.b.module
-        name = f"{self.k.function.name}.{what}"
+        name = f"{self.name}.{what}"
         fn = module.globals.get(name)
-        fn = make(module, name) if fn is None else fn
-        self.b.call(fn, args + [outer, i64(0), i64(-1)])
+        return make(module, name) if fn is None else fn
 
 
 _GEMMS = {"y": _Emitter.forward, "filter": _Emitter.filter_gradient, "x": _Emitter.input_gradient}
 
 
-# -- the copies between the input and the column matrix, split over threads ----------------
-def _copy_function(module, name, s, dtype, body):
-    """`i32 name(ptr a, ptr b, ptr dims, i64 first image, i64 images, i64 outer, lo, hi)`:
-    `body(builder, a, b, first, lo, hi)` over outer iterations [lo, hi)."""
-    fn, builder = range_function(module, name, [PTR, PTR, PTR, I64, I64, I64])
-    a, b_, dims, first, images, outer, lo, hi = fn.args
+def _slice_function(module, name, s, dtype, role):
+    """`i32 name(ptr x, ptr filter, ptr y, ptr partials, ptr gemm, ptr dims, i64 images, i64 slices, lo, hi)`:
+    slices [lo, hi) of the images (see `_Emitter.by_slices`); 1 when out of memory."""
+    fn, b = range_function(module, name, [PTR] * 4 + [gemm_type(dtype).as_pointer(), PTR, I64, I64])
+    x, f, y, partials, blas, dims, images, slices, lo, hi = fn.args
+    lo, hi = split_if_worth_it(b, fn, dims, lo, hi, slices, b.mul(images, i64(s.geometry.out_positions * s.row)))
+    kernel = name[:-len(".slices")]
+
+    def fail(code, size):
+        b.ret(ir.Constant(I32, code))
+    with counted_loop(b, hi, "slice", start=lo) as part:
+        first, end = (b.udiv(b.mul(images, v), slices) for v in (part, b.add(part, i64(1))))
+        partial = element_pointer(b, partials, b.mul(part, i64(s.filter_size)), dtype)
+        emitter = _Emitter(b, s, dtype, (x, partial if role == "filter" else f, y), blas, dims, kernel, fail)
+        if role == "filter":
+            emitter.zero(partial, i64(s.filter_size))
+        with b.if_then(b.icmp_unsigned("<", first, end)):  # no column buffer for an empty slice
+            emitter.slice(role, first, end)
+    b.ret(ir.Constant(I32, 0))
+    return fn
+
+
+# -- the copies between the input and the column matrix, on a slice's thread ---------------
+def _copy_function(module, name, body):
+    """`i32 name(ptr a, ptr b, i64 first image, i64 lo, i64 hi)`: `body(builder, a, b,
+    first, lo, hi)` over the outer iterations [lo, hi) of the chunk at image `first`."""
+    fn, builder = range_function(module, name, [PTR, PTR, I64])
+    a, b_, first, lo, hi = fn.args
     for pointer in (a, b_):
         pointer.add_attribute("noalias")
-    work = builder.mul(images, i64(s.geometry.out_positions * s.row))
-    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, outer, work)
     body(builder, a, b_, first, lo, hi)
     builder.ret(ir.Constant(I32, 0))
     return fn
@@ -293,7 +363,7 @@ def _im2col(module, name, s, dtype):
                     copy(b, dtype, counts, row, _group_access(x, source, s, False))
                 with pad:
                     fill(b, dtype, counts, row, ir.Constant(storage_type(dtype), 0.0))
-    return _copy_function(module, name, s, dtype, body)
+    return _copy_function(module, name, body)
 
 
 def _col2im(module, name, s, dtype):
@@ -312,7 +382,7 @@ def _col2im(module, name, s, dtype):
                 with b.if_then(inside):
                     copy(b, dtype, counts, _group_access(dx, source, s, False), _group_access(columns, target, s, True),
                          combine=b.fadd)
-    return _copy_function(module, name, s, dtype, body)
+    return _copy_function(module, name, body)
 
 
 LOWERINGS = {op_type: _lower_convolution for op_type in _PRODUCES}

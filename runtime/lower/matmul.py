@@ -9,7 +9,7 @@ writing our own would only match it (see docs/how-it-works.md). But its
 threads spin while they wait for work, and when the machine is busy they lose
 their cores: the W4 MLP step took 250 ms instead of 12 ms on the shared 2-core
 machine under load. So a 2-D product keeps OpenBLAS to the calling thread
-(its per-thread setting) and splits the rows of C over graphc's own threads,
+(its per-thread setting) and splits the rows (or columns) of C over graphc's own threads,
 which block instead of spinning (`blas_guard` holds OpenBLAS to one thread meanwhile).
 """
 from graphc.runtime import externs
@@ -157,18 +157,30 @@ def _batched(builder, dims, dtype, out_dims, a_dims, b_dims, pointers, gemm_ptr,
 
 def _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b, alpha, accumulate):
     """`i32 name.rows(c, a, b, gemm, dims, lo, hi)`: rows [lo, hi) of C = alpha A @ B (+ C) by
-    the GEMM; the whole range is split over graphc's threads when worth it (each
-    row of C is one thread's: the result does not depend on the thread count)."""
+    the GEMM, or columns [lo, hi) when C has fewer rows than columns; the whole range
+    is split over graphc's threads when worth it (each row or column of C is one
+    thread's: the result does not depend on the thread count). Each thread packs
+    all of the operand it does not split, so the split is of the wider side: a
+    batch of 64 rows times a 3136x1024 weight split by rows packed the weight twice."""
     fn, builder = range_function(module, name + ".rows", [PTR, PTR, PTR, gemm_type(dtype).as_pointer(), PTR])
     c, a, b, gemm_ptr, dims, lo, hi = fn.args
     value = lambda d: dim_value(dims, builder, d)  # noqa: E731
     m, n = value(out_dims[-2]), value(out_dims[-1])
     k = value(a_dims[-2] if transpose_a else a_dims[-1])
-    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, m, product(builder, [m, n, k]), _MIN_SPLIT_PRODUCT)
-    a_start = lo if transpose_a else builder.mul(lo, k)
-    _call_gemm(builder, gemm_ptr, dtype, element_pointer(builder, c, builder.mul(lo, n), dtype),
-               element_pointer(builder, a, a_start, dtype), b, builder.sub(hi, lo), n, k, transpose_a, transpose_b,
-               lda=m if transpose_a else k, alpha=alpha, accumulate=accumulate)
+    by_columns = builder.icmp_signed("<", m, n)
+    outer = builder.select(by_columns, n, m)
+    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, outer, product(builder, [m, n, k]), _MIN_SPLIT_PRODUCT)
+    rows = builder.select(by_columns, i64(0), lo)
+    columns = builder.select(by_columns, lo, i64(0))
+    a_start = rows if transpose_a else builder.mul(rows, k)
+    b_start = builder.mul(columns, k) if transpose_b else columns
+    c_start = builder.add(builder.mul(rows, n), columns)
+    count = builder.sub(hi, lo)
+    _call_gemm(builder, gemm_ptr, dtype, element_pointer(builder, c, c_start, dtype),
+               element_pointer(builder, a, a_start, dtype), element_pointer(builder, b, b_start, dtype),
+               builder.select(by_columns, m, count), builder.select(by_columns, count, n), k, transpose_a,
+               transpose_b, lda=m if transpose_a else k, ldb=k if transpose_b else n, ldc=n, alpha=alpha,
+               accumulate=accumulate)
     builder.ret(ir.Constant(I32, 0))
     return fn
 
@@ -193,15 +205,15 @@ def gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda
                           a, lda, b, ldb, beta, c, ldc])
 
 
-def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda=None, alpha=1.0,
-               accumulate=False):
+def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_b, lda=None, ldb=None, ldc=None,
+               alpha=1.0, accumulate=False):
     """C = alpha A @ B (C += alpha A @ B if `accumulate`) by cblas ?gemm; K = 0 gives
     zeros (leaves C if `accumulate`), M or N = 0 nothing (BLAS may not).
-    `lda`: A's leading dimension when A is a block of a larger matrix."""
+    `lda`, `ldb`, `ldc`: leading dimensions when a matrix is a block of a larger one."""
     scalar = types.storage_type(dtype)
     lda = _at_least_one(builder, lda if lda is not None else m if transpose_a else k)
-    ldb = _at_least_one(builder, k if transpose_b else n)
-    ldc = _at_least_one(builder, n)
+    ldb = _at_least_one(builder, ldb if ldb is not None else k if transpose_b else n)
+    ldc = _at_least_one(builder, ldc if ldc is not None else n)
     nonempty = builder.and_(builder.icmp_signed(">", m, i64(0)), builder.icmp_signed(">", n, i64(0)))
     with builder.if_then(nonempty):
         with builder.if_else(builder.icmp_signed(">", k, i64(0))) as (has_k, no_k):
@@ -210,8 +222,9 @@ def _call_gemm(builder, fn_ptr, dtype, c, a, b, m, n, k, transpose_a, transpose_
                      beta=1.0 if accumulate else 0.0, alpha=alpha)
             with no_k:
                 if not accumulate:
-                    with counted_loop(builder, product(builder, [m, n]), "zero") as i:
-                        builder.store(ir.Constant(scalar, 0.0), element_pointer(builder, c, i, dtype))
+                    with loop_nest(builder, [m, n], "zero") as (i, j):
+                        at = builder.add(builder.mul(i, ldc), j)
+                        builder.store(ir.Constant(scalar, 0.0), element_pointer(builder, c, at, dtype))
 
 
 def gemm_type(dtype):
