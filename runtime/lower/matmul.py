@@ -169,7 +169,8 @@ def _row_blocks(module, name, dtype, out_dims, a_dims, transpose_a, transpose_b,
     k = value(a_dims[-2] if transpose_a else a_dims[-1])
     by_columns = builder.icmp_signed("<", m, n)
     outer = builder.select(by_columns, n, m)
-    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, outer, product(builder, [m, n, k]), _MIN_SPLIT_PRODUCT)
+    lo, hi = split_if_worth_it(builder, fn, dims, lo, hi, outer, product(builder, [m, n, k]), _MIN_SPLIT_PRODUCT,
+                               chunks_per_thread=1)  # each chunk packs its operand again
     rows = builder.select(by_columns, i64(0), lo)
     columns = builder.select(by_columns, lo, i64(0))
     a_start = rows if transpose_a else builder.mul(rows, k)

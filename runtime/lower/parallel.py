@@ -3,13 +3,17 @@
 A parallel kernel is written as `range_fn(args..., i64 lo, i64 hi)` covering
 outer iterations [lo, hi); `hi < 0` asks it to cover everything, splitting
 the range over the threads when the work is large enough to pay for them
-(`split_if_worth_it`). Each outer iteration is computed by exactly one thread
+(`split_if_worth_it`). The range is cut into a few chunks per thread, which
+the threads take in turn from a shared counter: on a shared machine a thread
+that gets less of a core does fewer chunks, instead of the others waiting for
+its fixed half. Each outer iteration is still computed by exactly one thread
 and in the same order as with one thread, so results are bitwise the same
 for any thread count. The thread count is slot `THREADS_SLOT` of the dims
 table (1 means no threads).
 
-The fork-join logic is one function per module (`graphc.fork_join`); a
-kernel only adds a trampoline that unpacks its arguments from a record.
+The fork-join logic is one function per module (`graphc.fork_join`, with its
+`worker` loop); a kernel only adds a trampoline that unpacks its arguments
+from a record.
 """
 from llvmlite import ir
 
@@ -20,6 +24,8 @@ THREADS_SLOT = 0
 # Below this many elements of work, starting a thread (~20 µs) costs more than it saves.
 MIN_PARALLEL_WORK = 1 << 18
 _MAX_THREADS = 16
+# Chunks per thread: a thread that gets less of the machine (a busy host) takes fewer.
+_CHUNKS_PER_THREAD = 4
 _FORK_JOIN = "graphc.fork_join"
 
 
@@ -47,11 +53,13 @@ def public_wrapper(module, name, range_fn):
     return fn
 
 
-def split_if_worth_it(builder, range_fn, dims, lo, hi, outer, work, min_work=MIN_PARALLEL_WORK):
+def split_if_worth_it(builder, range_fn, dims, lo, hi, outer, work, min_work=MIN_PARALLEL_WORK,
+                      chunks_per_thread=_CHUNKS_PER_THREAD):
     """In `range_fn`'s entry: when called for the whole range (hi < 0), either
     fork-join over `outer` iterations (returning the combined status) or
     continue with [0, outer): the latter when `work` is below `min_work`.
-    Returns the (lo, hi) the body must cover."""
+    Returns the (lo, hi) the body must cover. The range is cut into
+    `chunks_per_thread` chunks per thread, which the threads take in turn."""
     whole = builder.icmp_signed("<", hi, i64(0))
     available = threads(builder, dims)
     count = builder.select(builder.icmp_signed("<", available, outer), available, outer)
@@ -64,63 +72,118 @@ def split_if_worth_it(builder, range_fn, dims, lo, hi, outer, work, min_work=MIN
         for i, arg in enumerate(args):
             slot = builder.gep(records, [i64(i)], source_etype=I64)
             builder.store(builder.ptrtoint(arg, I64) if arg.type == PTR else arg, slot)
+        chunks = builder.mul(count, i64(chunks_per_thread))
+        chunks = builder.select(builder.icmp_signed("<", outer, chunks), outer, chunks)
         trampoline = _trampoline(builder.module, range_fn, width)
-        status = builder.call(_fork_join(builder.module), [trampoline, records, i64(width), outer, count])
+        status = builder.call(_fork_join(builder.module), [trampoline, records, i64(width), outer, count, chunks])
         builder.ret(status)
     return builder.select(whole, i64(0), lo), builder.select(whole, outer, hi)
 
 
+# A job, shared by the threads of one fork-join: the trampoline, the address of
+# the next chunk's number, the chunk count, the iteration count, the argument count.
+_JOB = 5
+# A thread's context: the job's address, its own record's, its combined status.
+_CONTEXT = 3
+
+
 def _fork_join(module):
-    """`i32 fork_join(ptr trampoline, ptr records, i64 width, i64 outer, i64 count)`:
-    record 0 holds the arguments; chunk k of [0, outer) runs on a new thread
-    (or here when none can be had; chunk 0 always here); the status is the
-    largest chunk status."""
+    """`i32 fork_join(ptr trampoline, ptr records, i64 width, i64 outer, i64 count, i64 chunks)`:
+    record 0 holds the arguments; `count - 1` new threads and this one take the
+    `chunks` chunks of [0, outer) in turn (a thread that cannot be started takes
+    none: the others do its share); the status is the largest chunk status."""
     existing = module.globals.get(_FORK_JOIN)
     if existing is not None:
         return existing
-    thread_body = ir.FunctionType(PTR, [PTR]).as_pointer()  # typed, so it can be called
-    fn = ir.Function(module, ir.FunctionType(I32, [thread_body, PTR, I64, I64, I64]), _FORK_JOIN)
+    fn = ir.Function(module, ir.FunctionType(I32, [PTR, PTR, I64, I64, I64, I64]), _FORK_JOIN)
     fn.linkage = "internal"
-    trampoline, records, width, outer, count = fn.args
+    trampoline, records, width, outer, count, chunks = fn.args
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
     create = declare(module, "pthread_create", ir.FunctionType(I32, [PTR, PTR, PTR, PTR]))
     join = declare(module, "pthread_join", ir.FunctionType(I32, [I64, PTR]))
+    worker = _worker(module)
     handles = builder.alloca(I64, size=_MAX_THREADS)
     started = builder.alloca(I1, size=_MAX_THREADS)
+    contexts = builder.alloca(I64, size=_MAX_THREADS * _CONTEXT)
+    job, next_chunk = builder.alloca(I64, size=_JOB), builder.alloca(I64)
+    builder.store(i64(0), next_chunk)
     arg_count = builder.sub(width, i64(3))
+    for i, value in enumerate([builder.ptrtoint(trampoline, I64), builder.ptrtoint(next_chunk, I64),
+                               chunks, outer, arg_count]):
+        builder.store(value, builder.gep(job, [i64(i)], source_etype=I64))
 
-    def slot(chunk, index):
-        return builder.gep(records, [builder.add(builder.mul(chunk, width), index)], source_etype=I64)
+    def word(base, index):
+        return builder.gep(base, [index], source_etype=I64)
 
-    def call(chunk):
-        builder.call(trampoline, [slot(chunk, i64(0))], tail=False)
+    def context(thread):
+        return word(contexts, builder.mul(thread, i64(_CONTEXT)))
 
-    with counted_loop(builder, count, "chunk") as chunk:
+    with counted_loop(builder, count, "thread") as thread:
+        record = word(records, builder.mul(thread, width))
         with counted_loop(builder, arg_count, "copy") as i:
-            builder.store(builder.load(slot(i64(0), i), typ=I64), slot(chunk, i))
-        builder.store(builder.sdiv(builder.mul(outer, chunk), count), slot(chunk, arg_count))
-        builder.store(builder.sdiv(builder.mul(outer, builder.add(chunk, i64(1))), count),
-                      slot(chunk, builder.add(arg_count, i64(1))))
+            builder.store(builder.load(word(records, i), typ=I64), word(record, i))
+        for i, value in enumerate([builder.ptrtoint(job, I64), builder.ptrtoint(record, I64), i64(0)]):
+            builder.store(value, word(context(thread), i64(i)))
     with counted_loop(builder, builder.sub(count, i64(1)), "spawn") as k:
-        chunk = builder.add(k, i64(1))
-        handle = builder.gep(handles, [chunk], source_etype=I64)
-        code = builder.call(create, [handle, ir.Constant(PTR, None), trampoline, slot(chunk, i64(0))])
-        failed = builder.icmp_signed("!=", code, ir.Constant(I32, 0))
-        builder.store(builder.not_(failed), builder.gep(started, [chunk], source_etype=I1))
-        with builder.if_then(failed):  # no thread to be had: run the chunk here
-            call(chunk)
-    call(i64(0))
+        thread = builder.add(k, i64(1))
+        code = builder.call(create, [word(handles, thread), ir.Constant(PTR, None), worker, context(thread)])
+        builder.store(builder.icmp_signed("==", code, ir.Constant(I32, 0)),
+                      builder.gep(started, [thread], source_etype=I1))
+    builder.call(worker, [context(i64(0))])
     result = builder.alloca(I64)
     builder.store(i64(0), result)
-    with counted_loop(builder, count, "join") as chunk:
-        with builder.if_then(builder.and_(builder.icmp_signed(">", chunk, i64(0)),
-                                          builder.load(builder.gep(started, [chunk], source_etype=I1), typ=I1))):
-            builder.call(join, [builder.load(builder.gep(handles, [chunk], source_etype=I64), typ=I64),
-                                ir.Constant(PTR, None)])
-        status = builder.load(slot(chunk, builder.add(arg_count, i64(2))), typ=I64)
+    with counted_loop(builder, count, "join") as thread:
+        with builder.if_then(builder.and_(builder.icmp_signed(">", thread, i64(0)),
+                                          builder.load(builder.gep(started, [thread], source_etype=I1), typ=I1))):
+            builder.call(join, [builder.load(word(handles, thread), typ=I64), ir.Constant(PTR, None)])
+        status = builder.load(word(context(thread), i64(2)), typ=I64)
         current = builder.load(result, typ=I64)
         builder.store(builder.select(builder.icmp_unsigned(">", status, current), status, current), result)
     builder.ret(builder.trunc(builder.load(result, typ=I64), I32))
+    return fn
+
+
+def _worker(module):
+    """`ptr worker(ptr context)`: take chunks of the job until none is left,
+    running each through the job's trampoline on this thread's record; the
+    largest status goes to the context."""
+    name = _FORK_JOIN + ".worker"
+    existing = module.globals.get(name)
+    if existing is not None:
+        return existing
+    fn = ir.Function(module, ir.FunctionType(PTR, [PTR]), name)
+    fn.linkage = "internal"
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    context = fn.args[0]
+
+    def word(base, index):
+        return builder.load(builder.gep(base, [i64(index)], source_etype=I64), typ=I64)
+    job = builder.inttoptr(word(context, 0), PTR)
+    record = builder.inttoptr(word(context, 1), PTR)
+    trampoline = builder.inttoptr(word(job, 0), ir.FunctionType(PTR, [PTR]).as_pointer())
+    next_chunk = builder.inttoptr(word(job, 1), PTR)
+    chunks, outer, arg_count = word(job, 2), word(job, 3), word(job, 4)
+    status = builder.alloca(I64)
+    builder.store(i64(0), status)
+    take = builder.append_basic_block("take")
+    run = builder.append_basic_block("run")
+    done = builder.append_basic_block("done")
+    builder.branch(take)
+    builder.position_at_end(take)
+    chunk = builder.atomic_rmw("add", next_chunk, i64(1), "monotonic")
+    builder.cbranch(builder.icmp_signed("<", chunk, chunks), run, done)
+    builder.position_at_end(run)
+    bounds = [builder.sdiv(builder.mul(outer, c), chunks) for c in (chunk, builder.add(chunk, i64(1)))]
+    for offset, bound in enumerate(bounds):
+        builder.store(bound, builder.gep(record, [builder.add(arg_count, i64(offset))], source_etype=I64))
+    builder.call(trampoline, [record], tail=False)
+    chunk_status = builder.load(builder.gep(record, [builder.add(arg_count, i64(2))], source_etype=I64), typ=I64)
+    current = builder.load(status, typ=I64)
+    builder.store(builder.select(builder.icmp_unsigned(">", chunk_status, current), chunk_status, current), status)
+    builder.branch(take)
+    builder.position_at_end(done)
+    builder.store(builder.load(status, typ=I64), builder.gep(context, [i64(2)], source_etype=I64))
+    builder.ret(ir.Constant(PTR, None))
     return fn
 
 
