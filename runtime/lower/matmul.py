@@ -27,8 +27,9 @@ from .types import I32, I64, PTR, element_pointer, i64, load, store
 
 BLAS = {dtypes.float32: "sgemm", dtypes.float64: "dgemm"}
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
-# Below this many multiply-adds (~50 µs on one core) a product is not split: starting
-# a thread costs more than it saves (W4's 512x256x10 products took 3x longer split).
+# Below this many multiply-adds (about 90 µs on one core) a product is not split: starting
+# and joining a thread (70-100 µs, parallel.py) costs more than it saves (W4's 512x256x10
+# products took 3x longer split).
 _MIN_SPLIT_PRODUCT = 1 << 22
 
 
